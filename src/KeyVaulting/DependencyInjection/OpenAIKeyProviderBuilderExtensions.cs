@@ -1,0 +1,55 @@
+using KeyVaulting;
+using KeyVaulting.DependencyInjection.Internal;
+using KeyVaulting.Internal;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+
+namespace Microsoft.Extensions.DependencyInjection;
+
+/// <summary>Adds key sources to an <see cref="IOpenAIKeyProviderBuilder"/>.</summary>
+public static partial class OpenAIKeyProviderBuilderExtensions
+{
+    /// <summary>Adds a source to the end of the provider's chain.</summary>
+    /// <param name="builder">The provider builder.</param>
+    /// <param name="source">The source.</param>
+    /// <returns>The builder, to add more sources.</returns>
+    public static IOpenAIKeyProviderBuilder AddSource(this IOpenAIKeyProviderBuilder builder, IOpenAIKeySource source)
+    {
+        Throw.IfNull(builder);
+        Throw.IfNull(source);
+        return builder.AddSource(_ => source);
+    }
+
+    /// <summary>Adds a source created from the application's services to the end of the provider's chain.</summary>
+    /// <param name="builder">The provider builder.</param>
+    /// <param name="factory">Creates the source when the provider is first resolved.</param>
+    /// <returns>The builder, to add more sources.</returns>
+    public static IOpenAIKeyProviderBuilder AddSource(this IOpenAIKeyProviderBuilder builder, Func<IServiceProvider, IOpenAIKeySource> factory)
+    {
+        Throw.IfNull(builder);
+        Throw.IfNull(factory);
+        builder.Services.Configure<OpenAIKeySourceChainOptions>(builder.Name, chain => chain.Entries.Add(sp => [factory(sp)]));
+        return builder;
+    }
+
+    /// <summary>Adds a source of type <typeparamref name="TSource"/>, created with its constructor's services, to the end of the chain.</summary>
+    /// <typeparam name="TSource">The source type.</typeparam>
+    /// <param name="builder">The provider builder.</param>
+    /// <returns>The builder, to add more sources.</returns>
+    public static IOpenAIKeyProviderBuilder AddSource<TSource>(this IOpenAIKeyProviderBuilder builder)
+        where TSource : class, IOpenAIKeySource
+        => builder.AddSource(sp => ActivatorUtilities.CreateInstance<TSource>(sp));
+
+    /// <summary>
+    /// Registers a factory so that configuration can select its source type by <c>Type</c>, like the built-in ones.
+    /// </summary>
+    /// <typeparam name="TFactory">The factory type.</typeparam>
+    /// <param name="builder">The provider builder.</param>
+    /// <returns>The builder.</returns>
+    public static IOpenAIKeyProviderBuilder AddSourceFactory<TFactory>(this IOpenAIKeyProviderBuilder builder)
+        where TFactory : class, IOpenAIKeySourceFactory
+    {
+        Throw.IfNull(builder);
+        builder.Services.TryAddEnumerable(ServiceDescriptor.Singleton<IOpenAIKeySourceFactory, TFactory>());
+        return builder;
+    }
+}

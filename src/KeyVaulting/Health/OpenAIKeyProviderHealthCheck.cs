@@ -1,0 +1,74 @@
+using System.Globalization;
+using KeyVaulting.Provider;
+using Microsoft.Extensions.Diagnostics.HealthChecks;
+
+namespace KeyVaulting.Health;
+
+/// <summary>
+/// Reports a provider's health: Healthy with a fresh key, Degraded while serving the last known good key after
+/// failed refreshes, Unhealthy with no key or one not confirmed for longer than
+/// <see cref="OpenAIKeyProviderOptions.MaxStaleness"/>. The data has source, version, fingerprint, age and last
+/// error; never a key.
+/// </summary>
+internal sealed class OpenAIKeyProviderHealthCheck(OpenAIKeyProvider provider, TimeProvider timeProvider) : IHealthCheck
+{
+    public async Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default)
+    {
+        try
+        {
+            // Loads the first key of a lazy provider; a memory read otherwise.
+            await provider.GetKeyAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch (OpenAIKeyUnavailableException ex)
+        {
+            return new HealthCheckResult(
+                context.Registration.FailureStatus,
+                $"OpenAI key provider '{provider.DisplayName}' has no key.",
+                data: new Dictionary<string, object> { ["provider"] = provider.DisplayName, ["lastError"] = ex.Message });
+        }
+
+        var status = provider.GetStatus();
+        var key = status.Key!;
+        var now = timeProvider.GetUtcNow();
+        var age = status.LastSuccessAt is { } at ? now - at : TimeSpan.Zero;
+        var data = new Dictionary<string, object>
+        {
+            ["provider"] = provider.DisplayName,
+            ["source"] = key.Source,
+            ["fingerprint"] = key.Fingerprint,
+            ["ageSeconds"] = Math.Round(age.TotalSeconds, 3),
+            ["consecutiveFailures"] = status.ConsecutiveFailures,
+        };
+        if (key.Version is not null)
+        {
+            data["version"] = key.Version;
+        }
+
+        if (key.ExpiresAt is { } expiresAt)
+        {
+            data["expiresAt"] = expiresAt.ToString("O", CultureInfo.InvariantCulture);
+        }
+
+        if (status.LastError is not null)
+        {
+            data["lastError"] = status.LastError;
+        }
+
+        if (age > provider.Options.MaxStaleness)
+        {
+            return new HealthCheckResult(
+                context.Registration.FailureStatus,
+                $"Key {key.Fingerprint} has not been confirmed by its source for {age:g}, longer than MaxStaleness ({provider.Options.MaxStaleness:g}).",
+                data: data);
+        }
+
+        if (status.ConsecutiveFailures > 0)
+        {
+            return HealthCheckResult.Degraded(
+                $"Serving the last known good key {key.Fingerprint}; {status.ConsecutiveFailures} refresh(es) failed.",
+                data: data);
+        }
+
+        return HealthCheckResult.Healthy($"Serving key {key.Fingerprint} from {key.Source}.", data);
+    }
+}

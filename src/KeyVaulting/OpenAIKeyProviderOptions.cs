@@ -1,0 +1,56 @@
+using System.ComponentModel.DataAnnotations;
+
+namespace KeyVaulting;
+
+/// <summary>
+/// Options of an <see cref="IOpenAIKeyProvider"/>: how often it refreshes, how it retries, and how long a key may
+/// be served without a successful refresh.
+/// </summary>
+/// <remarks>
+/// Bound from configuration with <c>services.AddOpenAIKeyProvider(configuration.GetSection("KeyVaulting"))</c>; every
+/// setting is validated when the host starts.
+/// </remarks>
+public sealed class OpenAIKeyProviderOptions
+{
+    /// <summary>
+    /// Gets or sets how often the sources are re-read in the background. Each interval is jittered by ±10% so that
+    /// many instances do not hit the store together. Default: 5 minutes.
+    /// </summary>
+    [Range(typeof(TimeSpan), "00:00:01", "1.00:00:00")]
+    public TimeSpan RefreshInterval { get; set; } = TimeSpan.FromMinutes(5);
+
+    /// <summary>
+    /// Gets or sets the minimum time between two reads forced by <see cref="IOpenAIKeyProvider.RefreshAsync"/>; calls
+    /// inside it get the in-flight or latest result. Default: 5 seconds.
+    /// </summary>
+    [Range(typeof(TimeSpan), "00:00:00", "01:00:00")]
+    public TimeSpan MinimumRefreshInterval { get; set; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>
+    /// Gets or sets the first retry delay after a failed refresh. Later retries double it, with jitter, up to
+    /// <see cref="RefreshInterval"/>; a store's own retry-after hint is honoured. Default: 1 second.
+    /// </summary>
+    [Range(typeof(TimeSpan), "00:00:00.001", "01:00:00")]
+    public TimeSpan InitialRetryDelay { get; set; } = TimeSpan.FromSeconds(1);
+
+    /// <summary>
+    /// Gets or sets how long a key may be served without a successful refresh before the health check reports
+    /// Unhealthy. The key keeps being served. Default: 24 hours.
+    /// </summary>
+    [Range(typeof(TimeSpan), "00:00:01", "365.00:00:00")]
+    public TimeSpan MaxStaleness { get; set; } = TimeSpan.FromHours(24);
+
+    /// <summary>
+    /// Gets or sets how long one source may take to answer before the read counts as a transient failure.
+    /// Default: 30 seconds.
+    /// </summary>
+    [Range(typeof(TimeSpan), "00:00:00.001", "00:10:00")]
+    public TimeSpan SourceTimeout { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>
+    /// Gets or sets a value indicating whether the first key is loaded when the host starts, so that an application
+    /// with no key fails at startup with one clear error. When <see langword="false"/>, the first
+    /// <see cref="IOpenAIKeyProvider.GetKeyAsync"/> loads it. Default: <see langword="true"/>.
+    /// </summary>
+    public bool LoadOnStartup { get; set; } = true;
+}

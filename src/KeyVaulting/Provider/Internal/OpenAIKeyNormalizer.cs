@@ -1,0 +1,98 @@
+namespace KeyVaulting.Provider.Internal;
+
+/// <summary>What normalization changed or noticed about a key value; flags, never the value.</summary>
+[Flags]
+internal enum KeyNormalizationNotes
+{
+    None = 0,
+    QuotesStripped = 1,
+    BearerPrefixStripped = 2,
+    AdminKey = 4,
+    UnknownShape = 8,
+}
+
+/// <summary>
+/// Normalizes a raw value from a store into a key: trims white space and line breaks, strips surrounding quotes and a
+/// <c>Bearer </c> prefix, and rejects values that can never be sent as a key. Messages never contain the value.
+/// </summary>
+internal static class OpenAIKeyNormalizer
+{
+    private static readonly string[] KnownPrefixes = ["sk-proj-", "sk-svcacct-", "sk-admin-", "sk-"];
+
+    public static bool TryNormalize(string raw, out string value, out KeyNormalizationNotes notes, out string? error)
+    {
+        notes = KeyNormalizationNotes.None;
+        value = string.Empty;
+        var span = raw.AsSpan().Trim();
+
+        // Quotes and the Bearer prefix may nest in either order ("Bearer sk-…" or Bearer "sk-…").
+        for (var pass = 0; pass < 2; pass++)
+        {
+            if (span.Length >= 2 && (span[0] == '"' || span[0] == '\'') && span[^1] == span[0])
+            {
+                span = span[1..^1].Trim();
+                notes |= KeyNormalizationNotes.QuotesStripped;
+            }
+
+            if (span.StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase))
+            {
+                span = span["Bearer ".Length..].Trim();
+                notes |= KeyNormalizationNotes.BearerPrefixStripped;
+            }
+        }
+
+        if (span.IsEmpty)
+        {
+            error = "is empty (or only white space, quotes or a 'Bearer' prefix)";
+            return false;
+        }
+
+        for (var i = 0; i < span.Length; i++)
+        {
+            var c = span[i];
+            if (char.IsWhiteSpace(c))
+            {
+                error = $"contains white space at position {i + 1} of {span.Length}; a key is one unbroken token";
+                return false;
+            }
+
+            if (char.IsControl(c))
+            {
+                error = $"contains a control character at position {i + 1} of {span.Length}";
+                return false;
+            }
+
+            if (c > '\u007e')
+            {
+                error = $"contains a non-ASCII character at position {i + 1} of {span.Length}; OpenAI keys are ASCII";
+                return false;
+            }
+        }
+
+        if (span.StartsWith("sk-admin-", StringComparison.Ordinal))
+        {
+            notes |= KeyNormalizationNotes.AdminKey;
+        }
+        else if (!StartsWithKnownPrefix(span))
+        {
+            notes |= KeyNormalizationNotes.UnknownShape;
+        }
+
+        error = null;
+        value = span.Length == raw.Length ? raw : span.ToString();
+        return true;
+    }
+
+    private static bool StartsWithKnownPrefix(ReadOnlySpan<char> span)
+    {
+        foreach (var prefix in KnownPrefixes)
+        {
+            if (span.StartsWith(prefix, StringComparison.Ordinal))
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+}

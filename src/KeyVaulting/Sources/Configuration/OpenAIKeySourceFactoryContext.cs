@@ -1,0 +1,50 @@
+using KeyVaulting.Sources.Configuration;
+using Microsoft.Extensions.Configuration;
+
+namespace KeyVaulting;
+
+/// <summary>
+/// What an <see cref="IOpenAIKeySourceFactory"/> gets to create a source: its configuration section and the
+/// application's services.
+/// </summary>
+public readonly struct OpenAIKeySourceFactoryContext
+{
+    /// <summary>Initializes a new instance of the <see cref="OpenAIKeySourceFactoryContext"/> struct.</summary>
+    /// <param name="providerName">The name of the provider the source belongs to; empty for the default provider.</param>
+    /// <param name="configuration">The configuration section that describes the source.</param>
+    /// <param name="services">The application's services.</param>
+    public OpenAIKeySourceFactoryContext(string providerName, Microsoft.Extensions.Configuration.IConfigurationSection configuration, IServiceProvider services)
+    {
+        ProviderName = providerName ?? string.Empty;
+        Configuration = configuration ?? throw new ArgumentNullException(nameof(configuration));
+        Services = services ?? throw new ArgumentNullException(nameof(services));
+    }
+
+    /// <summary>Gets the name of the provider the source belongs to; empty for the default provider.</summary>
+    public string ProviderName { get; }
+
+    /// <summary>Gets the configuration section that describes the source, for example <c>KeyVaulting:Sources:Vault</c>.</summary>
+    public IConfigurationSection Configuration { get; }
+
+    /// <summary>Gets the application's services.</summary>
+    public IServiceProvider Services { get; }
+
+    /// <summary>
+    /// Binds <see cref="Configuration"/> to a new <typeparamref name="TOptions"/>, ignoring <c>Type</c>, and validates
+    /// its DataAnnotations.
+    /// </summary>
+    /// <typeparam name="TOptions">The options type; each configuration key must match one of its properties.</typeparam>
+    /// <returns>The bound options.</returns>
+    /// <exception cref="InvalidOperationException">
+    /// A key matches no property (a typo), a value cannot be converted, or validation failed. The message names the
+    /// configuration path and never repeats a value.
+    /// </exception>
+    public TOptions Bind<TOptions>()
+        where TOptions : class, new()
+    {
+        var options = new TOptions();
+        ConfigurationBinding.Bind(Configuration, options, ConfigurationBinding.SourceReservedKeys);
+        ConfigurationBinding.Validate(Configuration, options);
+        return options;
+    }
+}
