@@ -75,6 +75,18 @@ internal sealed class OpenAIKeyProvider : IOpenAIKeyProvider, IDisposable, IAsyn
     public ValueTask<OpenAIKey> RefreshAsync(CancellationToken cancellationToken = default)
         => new(ReadAsync(forced: true, cancellationToken));
 
+    /// <summary>Gets the read in flight, or a completed task: lets tests await a background read started by the timer.</summary>
+    internal Task PendingRead
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return _inflight is { } read ? read.ContinueWith(static _ => { }, TaskScheduler.Default) : Task.CompletedTask;
+            }
+        }
+    }
+
     public IChangeToken GetChangeToken() => new CancellationChangeToken(Volatile.Read(ref _changeSource).Token);
 
     public OpenAIKeyProviderStatus GetStatus()
