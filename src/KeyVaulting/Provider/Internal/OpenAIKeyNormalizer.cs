@@ -39,6 +39,10 @@ internal static class OpenAIKeyNormalizer
                 span = span["Bearer ".Length..].Trim();
                 notes |= KeyNormalizationNotes.BearerPrefixStripped;
             }
+            else if (span.Equals("Bearer", StringComparison.OrdinalIgnoreCase))
+            {
+                span = [];
+            }
         }
 
         if (span.IsEmpty)
