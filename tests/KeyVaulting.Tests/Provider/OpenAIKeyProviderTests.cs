@@ -304,7 +304,7 @@ public class OpenAIKeyProviderTests
         h.Source.Block();
 
         var refresh = h.Provider.RefreshAsync().AsTask();
-        await Task.Delay(20);
+        await Until(() => h.Source.FetchCount == 2); // the read (and its timeout timer) has started
         h.Time.Advance(TimeSpan.FromSeconds(31));
         var key = await refresh.WaitAsync(TimeSpan.FromSeconds(10));
 
@@ -358,5 +358,16 @@ public class OpenAIKeyProviderTests
 
         (await h.Provider.GetKeyAsync()).Value.Should().Be(KeyB);
         h.Logs.GetSnapshot().Should().Contain(r => r.Id.Id == 11);
+    }
+
+    /// <summary>Waits (bounded) for a condition another thread makes true; never for time to pass.</summary>
+    private static async Task Until(Func<bool> condition)
+    {
+        var deadline = Environment.TickCount64 + 10_000;
+        while (!condition())
+        {
+            Environment.TickCount64.Should().BeLessThan(deadline, "the condition should become true");
+            await Task.Yield();
+        }
     }
 }
