@@ -1,0 +1,110 @@
+using KeyVaulting.Provider;
+using KeyVaulting.Testing;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Time.Testing;
+
+namespace KeyVaulting.Tests.Reliability;
+
+public class ProviderLifecycleTests
+{
+    [Fact]
+    public async Task StartAsync_HostStoppedWhileStoreHangs_StartupCancelsAndNothingRunsAfterDisposal()
+    {
+        var time = new FakeTimeProvider();
+        var source = new MutableKeySource();
+        source.SetValue(TestKeys.Project());
+        source.Block();
+        var builder = Host.CreateEmptyApplicationBuilder(new HostApplicationBuilderSettings());
+        builder.Services.AddSingleton<TimeProvider>(time);
+        builder.Services.AddOpenAIKeyProvider().AddSource(source);
+        var host = builder.Build();
+        using var cancel = new CancellationTokenSource();
+
+        var start = host.StartAsync(cancel.Token);
+        await Until(() => source.FetchCount == 1);
+        await cancel.CancelAsync();
+
+        var act = () => start.WaitAsync(TimeSpan.FromSeconds(10));
+        await act.Should().ThrowAsync<OperationCanceledException>();
+        var provider = (OpenAIKeyProvider)host.Services.GetRequiredService<IOpenAIKeyProvider>();
+        await ((IAsyncDisposable)host).DisposeAsync().AsTask().WaitAsync(TimeSpan.FromSeconds(10));
+        source.Release();
+        time.Advance(TimeSpan.FromHours(1));
+
+        source.FetchCount.Should().Be(1);
+        provider.GetStatus().NextRefreshAt.Should().BeNull();
+        var after = async () => await provider.GetKeyAsync();
+        await after.Should().ThrowAsync<ObjectDisposedException>();
+    }
+
+    [Fact]
+    public async Task BackgroundRefresh_FailsWithNobodyWaiting_RaisesNoUnobservedTaskException()
+    {
+        var unobserved = new List<Exception>();
+        void OnUnobserved(object? sender, UnobservedTaskExceptionEventArgs e)
+        {
+            if (e.Exception.InnerExceptions.Any(x => x is OpenAIKeyUnavailableException or OpenAIKeySourceException))
+            {
+                lock (unobserved)
+                {
+                    unobserved.Add(e.Exception);
+                }
+            }
+        }
+
+        TaskScheduler.UnobservedTaskException += OnUnobserved;
+        try
+        {
+            await RunFailingBackgroundRefreshesAsync();
+            GC.Collect();
+            GC.WaitForPendingFinalizers();
+            GC.Collect();
+        }
+        finally
+        {
+            TaskScheduler.UnobservedTaskException -= OnUnobserved;
+        }
+
+        unobserved.Should().BeEmpty();
+    }
+
+    [Fact]
+    public async Task Dispose_Twice_IsHarmless()
+    {
+        var h = new ProviderHarness();
+        h.Source.SetValue(TestKeys.Project());
+        await h.Provider.GetKeyAsync();
+
+        h.Provider.Dispose();
+        h.Provider.Dispose();
+        await h.Provider.DisposeAsync();
+        await h.DisposeAsync();
+
+        h.Provider.GetStatus().NextRefreshAt.Should().BeNull();
+    }
+
+    private static async Task RunFailingBackgroundRefreshesAsync()
+    {
+        await using var h = new ProviderHarness(o => o.LoadOnStartup = false);
+        h.Source.SetFailure();
+        var act = async () => await h.Provider.GetKeyAsync();
+        await act.Should().ThrowAsync<OpenAIKeyUnavailableException>();
+        for (var i = 0; i < 5; i++)
+        {
+            await h.AdvanceAsync(TimeSpan.FromMinutes(6)); // timer-started reads fail with nobody awaiting them
+        }
+
+        h.Source.FetchCount.Should().Be(6);
+    }
+
+    private static async Task Until(Func<bool> condition)
+    {
+        var deadline = Environment.TickCount64 + 10_000;
+        while (!condition())
+        {
+            Environment.TickCount64.Should().BeLessThan(deadline, "the condition should become true");
+            await Task.Yield();
+        }
+    }
+}
