@@ -160,7 +160,8 @@ internal sealed class OpenAIKeyProvider : IOpenAIKeyProvider, IDisposable, IAsyn
                     return latest;
                 }
 
-                throw _lastUnavailable!;
+                // A new instance per caller: one exception object must not be thrown on several threads at once.
+                throw new OpenAIKeyUnavailableException(Name, _lastUnavailable!.Message, _lastUnavailable.InnerException);
             }
             else
             {

@@ -43,13 +43,12 @@ internal static class ConfigurationBinding
         {
             configuration.Bind(options, o => o.ErrorOnUnknownConfiguration = false);
         }
-        catch (InvalidOperationException ex)
+        catch (InvalidOperationException)
         {
-            // The binder's message repeats the configured value; ours names only the setting.
+            // The binder's message (and its inner exception) repeat the configured value; ours names only the setting.
             var failed = FindUnconvertibleSetting(configuration, options) ?? path;
             throw new InvalidOperationException(
-                $"Configuration '{failed}' has a value that cannot be converted to the setting's type. Fix the value.",
-                ex.InnerException is null ? null : new InvalidOperationException(ex.InnerException.GetType().Name));
+                $"Configuration '{failed}' has a value that cannot be converted to the setting's type. Fix the value.");
         }
     }
 
