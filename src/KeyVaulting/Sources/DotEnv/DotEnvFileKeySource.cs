@@ -69,8 +69,15 @@ internal sealed class DotEnvFileKeySource : IOpenAIKeySource
         try
         {
             // A named pipe, device or socket reports a length of 0, and opening a named pipe blocks until a writer
-            // appears: a path of length 0 is never opened. (An empty regular file has no key either.)
-            if (new FileInfo(path).Length == 0)
+            // appears: a path of length 0 is never opened. (An empty regular file has no key either.) A symbolic
+            // link reports the length of its own text, so it is measured at its final target.
+            var target = FinalTarget(path);
+            if (!target.Exists)
+            {
+                return OpenAIKeySourceResult.NotFound($"{path} is a symbolic link to {target.FullName}, which does not exist");
+            }
+
+            if (target.Length == 0)
             {
                 return OpenAIKeySourceResult.NotFound($"{path} is empty or is not a regular file (a named pipe, device or socket); it was not opened");
             }
@@ -114,6 +121,14 @@ internal sealed class DotEnvFileKeySource : IOpenAIKeySource
         }
 
         return OpenAIKeySourceResult.Found(value);
+    }
+
+    private static FileInfo FinalTarget(string path)
+    {
+        var info = new FileInfo(path);
+        return info.LinkTarget is not null && File.ResolveLinkTarget(path, returnFinalTarget: true) is FileInfo target
+            ? target
+            : info;
     }
 
     private void WarnIfReadableByOthers(string path)

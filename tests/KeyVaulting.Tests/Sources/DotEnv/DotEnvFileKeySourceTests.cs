@@ -127,11 +127,7 @@ public sealed class DotEnvFileKeySourceTests : IDisposable
     {
         // Opening a FIFO for reading blocks until a writer appears: the source must never open it.
         var path = _temp.PathOf(".env");
-        using (var mkfifo = Process.Start(new ProcessStartInfo("mkfifo", [path]) { UseShellExecute = false })!)
-        {
-            await mkfifo.WaitForExitAsync().WaitAsync(Bound);
-            mkfifo.ExitCode.Should().Be(0);
-        }
+        await MakeFifoAsync(path);
 
         var fetch = Task.Run(() => CreateSource(path).FetchAsync(CancellationToken.None).AsTask());
         try
@@ -149,6 +145,45 @@ public sealed class DotEnvFileKeySourceTests : IDisposable
                 await using var writer = new FileStream(path, FileMode.Open, FileAccess.Write);
             }
         }
+    }
+
+    [Fact]
+    public async Task FetchAsync_SymbolicLinkToANamedPipe_NotFoundWithoutOpeningIt()
+    {
+        // A link reports the length of its own text, not of the pipe: the target must be measured.
+        var pipe = _temp.PathOf("pipe");
+        await MakeFifoAsync(pipe);
+        var path = _temp.PathOf(".env");
+        File.CreateSymbolicLink(path, pipe);
+
+        var result = await Task.Run(() => CreateSource(path).FetchAsync(CancellationToken.None).AsTask()).WaitAsync(Bound);
+
+        result.IsFound.Should().BeFalse();
+        result.Reason.Should().StartWith($"{path} is empty or is not a regular file");
+    }
+
+    [Fact]
+    public async Task FetchAsync_SymbolicLinkToAFile_ReadsTheFile()
+    {
+        var key = TestKeys.Project('L');
+        var target = _temp.WriteFile("shared.env", $"OPENAI_API_KEY={key}\n");
+        var path = _temp.PathOf(".env");
+        File.CreateSymbolicLink(path, target);
+
+        (await CreateSource(path).FetchAsync(CancellationToken.None)).Value.Should().Be(key);
+    }
+
+    [Fact]
+    public async Task FetchAsync_DanglingSymbolicLink_NotFoundNamingTheTarget()
+    {
+        var target = _temp.PathOf("gone.env");
+        var path = _temp.PathOf(".env");
+        File.CreateSymbolicLink(path, target);
+
+        var result = await CreateSource(path).FetchAsync(CancellationToken.None);
+
+        result.IsFound.Should().BeFalse();
+        result.Reason.Should().Be($"{path} is a symbolic link to {target}, which does not exist");
     }
 
     [Theory]
@@ -409,6 +444,13 @@ public sealed class DotEnvFileKeySourceTests : IDisposable
         services.AddFakeLogging(o => o.CollectRecordsForDisabledLogLevels = true);
         services.AddOpenAIKeyProvider(o => o.RefreshInterval = TimeSpan.FromMinutes(1)).AddDotEnvFile(path);
         return services.BuildServiceProvider();
+    }
+
+    private static async Task MakeFifoAsync(string path)
+    {
+        using var mkfifo = Process.Start(new ProcessStartInfo("mkfifo", [path]) { UseShellExecute = false })!;
+        await mkfifo.WaitForExitAsync().WaitAsync(Bound);
+        mkfifo.ExitCode.Should().Be(0);
     }
 
     private static bool CanOpen(string path)
