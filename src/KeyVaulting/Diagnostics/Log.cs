@@ -46,4 +46,7 @@ internal static partial class Log
 
     [LoggerMessage(13, LogLevel.Debug, "OpenAI key provider '{ProviderName}' re-read {SourceName}: key {Fingerprint} is unchanged.")]
     public static partial void KeyUnchanged(ILogger logger, string providerName, string sourceName, string fingerprint);
+
+    [LoggerMessage(20, LogLevel.Debug, "{SourceName} reads the .env file {FilePath}.")]
+    public static partial void DotEnvFileResolved(ILogger logger, string sourceName, string filePath);
 }

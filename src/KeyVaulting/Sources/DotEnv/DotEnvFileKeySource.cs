@@ -1,82 +1,149 @@
-using System.Text;
 using KeyVaulting.Diagnostics;
 using Microsoft.Extensions.Logging;
 
 namespace KeyVaulting.Sources.DotEnv;
 
-/// <summary>Reads the key from a <c>.env</c> file, re-reading the file on every fetch so that edits are picked up.</summary>
+/// <summary>
+/// Reads the key from a <c>.env</c> file, locating and re-reading the file on every fetch so that an edited, created
+/// or deleted file is picked up at the next refresh. Nothing read from the file is kept between fetches.
+/// </summary>
 internal sealed class DotEnvFileKeySource : IOpenAIKeySource
 {
     public const string TypeName = "DotEnvFile";
 
-    private readonly DotEnvFileKeySourceOptions _options;
+    /// <summary>The rule a variable name follows, for error messages.</summary>
+    public const string VariableNameRule = "a name starts with a letter or '_' and has only letters, digits, '_', '.' and '-'";
+
+    private readonly string _path;
+    private readonly string _variable;
+    private readonly bool _searchParentDirectories;
     private readonly ILogger _logger;
+    private string? _resolvedPath;
     private string? _warnedPath;
 
     public DotEnvFileKeySource(DotEnvFileKeySourceOptions options, ILogger logger)
     {
-        _options = options;
+        ArgumentNullException.ThrowIfNull(options);
+        if (string.IsNullOrWhiteSpace(options.Path))
+        {
+            throw new ArgumentException($"{nameof(DotEnvFileKeySourceOptions)}.{nameof(DotEnvFileKeySourceOptions.Path)} is required: set it to the .env file's path.", nameof(options));
+        }
+
+        if (!DotEnvParser.IsValidName(options.Variable))
+        {
+            // The configured name is not repeated: a confused user may have put the key itself there.
+            throw new ArgumentException($"{nameof(DotEnvFileKeySourceOptions)}.{nameof(DotEnvFileKeySourceOptions.Variable)} is not a valid .env variable name: {VariableNameRule}.", nameof(options));
+        }
+
+        _path = options.Path;
+        _variable = options.Variable;
+        _searchParentDirectories = options.SearchParentDirectories;
         _logger = logger;
-        Name = $"{TypeName}:{options.Path}:{options.Variable}";
+        Name = $"{TypeName}:{_path}:{_variable}";
     }
 
     public string Name { get; }
 
     public ValueTask<OpenAIKeySourceResult> FetchAsync(CancellationToken cancellationToken)
     {
-        var path = DotEnvFileLocator.Find(_options.Path, _options.SearchParentDirectories);
-        if (path is null)
+        cancellationToken.ThrowIfCancellationRequested();
+        return new(Fetch(cancellationToken));
+    }
+
+    private OpenAIKeySourceResult Fetch(CancellationToken cancellationToken)
+    {
+        var location = DotEnvFileLocator.Find(_path, _searchParentDirectories, Directory.GetCurrentDirectory());
+        if (location.FullPath is not { } path)
         {
-            return new(OpenAIKeySourceResult.NotFound(DotEnvFileLocator.DescribeMissing(_options.Path, _options.SearchParentDirectories)));
+            return OpenAIKeySourceResult.NotFound(location.MissingReason!);
         }
 
-        WarnIfReadableByOthers(path);
+        if (!string.Equals(_resolvedPath, path, StringComparison.Ordinal))
+        {
+            _resolvedPath = path;
+            Log.DotEnvFileResolved(_logger, Name, path);
+        }
 
         string? value;
+        int line;
         try
         {
-            using var reader = new StreamReader(path, Encoding.UTF8, detectEncodingFromByteOrderMarks: true);
-            value = DotEnvParser.FindValue(reader, _options.Variable, path);
+            // A named pipe, device or socket reports a length of 0, and opening a named pipe blocks until a writer
+            // appears: a path of length 0 is never opened. (An empty regular file has no key either.) A symbolic
+            // link reports the length of its own text, so it is measured at its final target.
+            var target = FinalTarget(path);
+            if (!target.Exists)
+            {
+                return OpenAIKeySourceResult.NotFound($"{path} is a symbolic link to {target.FullName}, which does not exist");
+            }
+
+            if (target.Length == 0)
+            {
+                return OpenAIKeySourceResult.NotFound($"{path} is empty or is not a regular file (a named pipe, device or socket); it was not opened");
+            }
+
+            WarnIfReadableByOthers(path);
+            using var stream = new FileStream(path, new FileStreamOptions
+            {
+                Mode = FileMode.Open,
+                Access = FileAccess.Read,
+                Share = FileShare.ReadWrite | FileShare.Delete,
+                BufferSize = 0, // no FileStream buffer: the parser's own buffer is zeroed after use
+                Options = FileOptions.SequentialScan,
+            });
+            value = DotEnvParser.FindValue(stream, _variable, path, out line, cancellationToken);
         }
         catch (DotEnvFormatException ex)
         {
-            throw new OpenAIKeySourceException(Name, $"{ex.Message}. Fix that line (its content is not shown: it may hold a secret).", isTransient: false, innerException: null);
+            throw new OpenAIKeySourceException(Name, $"{ex.Message}. Fix that line; it is not shown because it may hold a secret.", isTransient: false);
         }
-        catch (FileNotFoundException)
+        catch (Exception ex) when (ex is FileNotFoundException or DirectoryNotFoundException)
         {
-            return new(OpenAIKeySourceResult.NotFound($"{path} was removed while being read"));
+            return OpenAIKeySourceResult.NotFound($"{path} was removed while being read");
         }
         catch (UnauthorizedAccessException)
         {
-            throw new OpenAIKeySourceException(Name, $"{path} cannot be read: permission denied. Give the application's user read access (and only that user: chmod 600).", isTransient: false);
+            throw new OpenAIKeySourceException(Name, $"{path} cannot be read: permission denied. Give the application's user read access, and only that user (chmod 600 {path}).", isTransient: false);
         }
         catch (IOException ex)
         {
-            throw new OpenAIKeySourceException(Name, $"{path} cannot be read: {ex.GetType().Name}.", isTransient: true);
+            throw new OpenAIKeySourceException(Name, $"{path} cannot be read: {ex.Message}", isTransient: true);
         }
 
         if (value is null)
         {
-            return new(OpenAIKeySourceResult.NotFound($"{path} does not set {_options.Variable}"));
+            return OpenAIKeySourceResult.NotFound($"{path} does not set {_variable}");
         }
 
         if (string.IsNullOrWhiteSpace(value))
         {
-            return new(OpenAIKeySourceResult.NotFound($"{path} sets {_options.Variable} to an empty value"));
+            return OpenAIKeySourceResult.NotFound($"{path} line {line} sets {_variable} to an empty value");
         }
 
-        return new(OpenAIKeySourceResult.Found(value));
+        return OpenAIKeySourceResult.Found(value);
+    }
+
+    private static FileInfo FinalTarget(string path)
+    {
+        var info = new FileInfo(path);
+        return info.LinkTarget is not null && File.ResolveLinkTarget(path, returnFinalTarget: true) is FileInfo target
+            ? target
+            : info;
     }
 
     private void WarnIfReadableByOthers(string path)
     {
-        if (OperatingSystem.IsWindows() || string.Equals(_warnedPath, path, StringComparison.Ordinal))
+        if (OperatingSystem.IsWindows())
         {
             return;
         }
 
         var mode = File.GetUnixFileMode(path);
-        if ((mode & (UnixFileMode.GroupRead | UnixFileMode.OtherRead)) != 0)
+        if ((mode & (UnixFileMode.GroupRead | UnixFileMode.OtherRead)) == 0)
+        {
+            _warnedPath = null; // fixed: warn again if it is ever opened up again
+        }
+        else if (!string.Equals(_warnedPath, path, StringComparison.Ordinal))
         {
             _warnedPath = path;
             Log.DotEnvFileTooOpen(_logger, path, Convert.ToString((int)mode, 8));

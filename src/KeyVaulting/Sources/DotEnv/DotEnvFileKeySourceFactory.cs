@@ -10,7 +10,17 @@ internal sealed class DotEnvFileKeySourceFactory : IOpenAIKeySourceFactory
     public string TypeName => DotEnvFileKeySource.TypeName;
 
     public IOpenAIKeySource Create(OpenAIKeySourceFactoryContext context)
-        => Create(context.Bind<DotEnvFileKeySourceOptions>(), context.Services);
+    {
+        var options = context.Bind<DotEnvFileKeySourceOptions>();
+        if (!DotEnvParser.IsValidName(options.Variable))
+        {
+            // The configured value is not repeated: a confused user may have put the key itself there.
+            throw new InvalidOperationException(
+                $"Configuration '{context.Configuration.Path}:{nameof(DotEnvFileKeySourceOptions.Variable)}' is not a valid .env variable name: {DotEnvFileKeySource.VariableNameRule}.");
+        }
+
+        return Create(options, context.Services);
+    }
 
     public static DotEnvFileKeySource Create(DotEnvFileKeySourceOptions options, IServiceProvider services)
     {

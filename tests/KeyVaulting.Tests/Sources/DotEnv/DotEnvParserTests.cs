@@ -1,0 +1,525 @@
+using System.Diagnostics;
+using System.Text;
+using System.Text.RegularExpressions;
+using KeyVaulting.Sources.DotEnv;
+using KeyVaulting.Testing;
+
+namespace KeyVaulting.Tests.Sources.DotEnv;
+
+public class DotEnvParserTests
+{
+    private const string FilePath = "/app/.env";
+
+    public static TheoryData<string, string> Assignments => new()
+    {
+        // Unquoted: trimmed, literal, a '#' after a blank starts a comment.
+        { "KEY=value", "value" },
+        { "KEY = value", "value" },
+        { "  KEY=value  ", "value" },
+        { "\tKEY\t=\tvalue\t", "value" },
+        { "export KEY=value", "value" },
+        { "export\tKEY=value", "value" },
+        { "  export   KEY  =  value", "value" },
+        { "KEY=", "" },
+        { "KEY=   ", "" },
+        { "KEY=a b  c", "a b  c" },
+        { "KEY=a#b", "a#b" },
+        { "KEY=a #b", "a" },
+        { "KEY=a\t#b", "a" },
+        { "KEY=#b", "#b" },
+        { "KEY= #b", "" },
+        { "KEY=a\\nb", "a\\nb" },
+        { "KEY=a\\ b", "a\\ b" },
+        { "KEY=$OTHER", "$OTHER" },
+        { "KEY=${OTHER}x", "${OTHER}x" },
+        { "KEY=$(echo hi)", "$(echo hi)" },
+        { "KEY=a=b==", "a=b==" },
+        { "KEY={\"a\": 'b'}", "{\"a\": 'b'}" },
+        { "KEY=日本 ®", "日本 ®" },
+
+        // Single quotes and backticks: literal, may span lines.
+        { "KEY='a b'", "a b" },
+        { "KEY='  a  '  # c", "  a  " },
+        { "KEY='a\\nb'", "a\\nb" },
+        { "KEY='$X #y'", "$X #y" },
+        { "KEY='a\"b`c'", "a\"b`c" },
+        { "KEY='l1\nl2'", "l1\nl2" },
+        { "KEY=`a 'b' \"c\"`", "a 'b' \"c\"" },
+        { "KEY=`a\\nb`", "a\\nb" },
+        { "KEY=`l1\r\nl2`", "l1\nl2" },
+
+        // Double quotes: escapes; any other backslash is kept; may span lines.
+        { "KEY=\"a b\"", "a b" },
+        { "KEY=\"a\\nb\"", "a\nb" },
+        { "KEY=\"a\\rb\"", "a\rb" },
+        { "KEY=\"a\\tb\"", "a\tb" },
+        { "KEY=\"a\\\"b\"", "a\"b" },
+        { "KEY=\"a\\\\b\"", "a\\b" },
+        { "KEY=\"a\\'b\"", "a'b" },
+        { "KEY=\"a\\$b\"", "a$b" },
+        { "KEY=\"C:\\Users\\x\"", "C:\\Users\\x" },
+        { "KEY=\"\\u00ae\"", "\\u00ae" },
+        { "KEY=\"\\\\\"", "\\" },
+        { "KEY=\"a#b\" # c", "a#b" },
+        { "KEY=\"a\"#c", "a" },
+        { "KEY=\"a\"   ", "a" },
+        { "KEY=\"$HOME\"", "$HOME" },
+        { "KEY=\"l1\nl2\"", "l1\nl2" },
+        { "KEY=\"l1\r\nl2\r\n\"", "l1\nl2\n" },
+        { "KEY=\"l1\rl2\"", "l1\nl2" },
+        { "KEY=\"a\\\nb\"", "a\\\nb" },
+
+        // Empty quoted values.
+        { "KEY=\"\"", "" },
+        { "KEY=''", "" },
+        { "KEY=``", "" },
+    };
+
+    public static TheoryData<string, int, string> MalformedLines => new()
+    {
+        { "NOVALUE", 1, "no '='" },
+        { "A=1\nexport KEY", 2, "no '='" },
+        { "A=1\n\nMULTI WORD KEY=1", 3, "cannot contain spaces" },
+        { "set KEY=1", 1, "only the 'export' prefix" },
+        { "KEY: value", 1, "only letters, digits" },
+        { "FOO$BAR=1", 1, "only letters, digits" },
+        { "lol$wut", 1, "only letters, digits" },
+        { "1KEY=x", 1, "expected a variable name" },
+        { "=x", 1, "expected a variable name" },
+        { "ÄKEY=x", 1, "expected a variable name" },
+        { "KEY='abc", 1, "single-quoted value that starts on this line has no closing '" },
+        { "A=1\nKEY=\"abc\nmore\nlines", 2, "double-quoted value that starts on this line has no closing \"" },
+        { "KEY=`abc", 1, "backtick-quoted value" },
+        { "KEY=\"abc\\", 1, "has no closing \"" },
+        { "KEY=\"abc\\\"", 1, "has no closing \"" },
+        { "KEY=\"abc\"def", 1, "after the closing quote" },
+        { "KEY='\\''", 1, "after the closing quote" },
+        { "KEY=\"a\nb\"c", 2, "after the closing quote" },
+        { "KEY=v\nbroken", 2, "no '='" },
+    };
+
+    [Theory]
+    [MemberData(nameof(Assignments))]
+    public void FindValue_Assignment_ReturnsValue(string content, string expected)
+    {
+        Parse(content).Should().Be(expected);
+    }
+
+    [Theory]
+    [MemberData(nameof(Assignments))]
+    public void FindValue_ReadsOneByteAtATime_SameValue(string content, string expected)
+    {
+        var value = DotEnvParser.FindValue(new TrickleStream(Encoding.UTF8.GetBytes(content)), "KEY", FilePath, out _);
+
+        value.Should().Be(expected);
+    }
+
+    [Theory]
+    [InlineData("\n")]
+    [InlineData("\r\n")]
+    [InlineData("\r")]
+    public void FindValue_LineEndings_EachCountsAsOneLine(string lineEnding)
+    {
+        var content = string.Join(lineEnding, "# c", "A=1", "", "KEY=v", "B=2") + lineEnding;
+
+        Parse(content, "KEY", out var line).Should().Be("v");
+        line.Should().Be(4);
+        Parse(content, "B").Should().Be("2");
+    }
+
+    [Fact]
+    public void FindValue_DuplicateKeys_LastWins()
+    {
+        Parse("KEY=one\nOTHER=x\nKEY='two'\nKEY=\"three\"\n", "KEY", out var line).Should().Be("three");
+        line.Should().Be(4);
+    }
+
+    [Fact]
+    public void FindValue_LaterEmptyAssignment_Wins()
+    {
+        Parse("KEY=one\nKEY=\n").Should().BeEmpty();
+    }
+
+    [Fact]
+    public void FindValue_SimilarNames_OnlyExactNameMatches()
+    {
+        const string content = "KEY_2=a\nMYKEY=b\nKE=c\nKEY.X=d\nkey=e\nexportKEY=f\nKEY-=g\nKEY=h\n";
+
+        Parse(content).Should().Be("h");
+        Parse(content, "exportKEY").Should().Be("f");
+        Parse(content, "key").Should().Be("e");
+    }
+
+    [Fact]
+    public void FindValue_VariableNamedExport_IsAssignable()
+    {
+        Parse("export=1\nexport KEY=2\n", "export").Should().Be("1");
+        Parse("export =3\n", "export").Should().Be("3");
+        Parse("export KEY=2\n", "export").Should().BeNull();
+    }
+
+    [Fact]
+    public void FindValue_CommentedOutAssignments_Ignored()
+    {
+        Parse("# KEY=secret\n  # KEY=x\n\t#KEY=y\nKEY=v # KEY=z\n").Should().Be("v");
+        Parse("# KEY=secret\n").Should().BeNull();
+    }
+
+    [Fact]
+    public void FindValue_NotAssigned_ReturnsNullAndLineZero()
+    {
+        Parse("A=1\nB='KEY=2'\nC=\"\nKEY=3\n\"\n", "KEY", out var line).Should().BeNull();
+        line.Should().Be(0);
+    }
+
+    [Fact]
+    public void FindValue_MultiLineValue_ReportsLineWhereAssignmentStarts()
+    {
+        Parse("A=\"1\n2\n3\"\nKEY='x\ny'\n", "KEY", out var line).Should().Be("x\ny");
+        line.Should().Be(4);
+    }
+
+    [Theory]
+    [InlineData("")]
+    [InlineData("\n\n\n")]
+    [InlineData("# only a comment")]
+    [InlineData("\uFEFF")]
+    public void FindValue_NothingAssigned_ReturnsNull(string content)
+    {
+        Parse(content).Should().BeNull();
+    }
+
+    [Fact]
+    public void FindValue_Utf8ByteOrderMark_IsNotPartOfTheFirstName()
+    {
+        Parse("\uFEFFKEY=v\nB=2").Should().Be("v");
+    }
+
+    [Fact]
+    public void FindValue_ByteOrderMarkNotAtStart_IsRejectedAsNameCharacter()
+    {
+        var act = () => Parse("A=1\n\uFEFFKEY=v");
+
+        act.Should().Throw<DotEnvFormatException>().Which.LineNumber.Should().Be(2);
+    }
+
+    [Theory]
+    [MemberData(nameof(MalformedLines))]
+    public void FindValue_MalformedLine_ThrowsWithFileLineAndProblem(string content, int line, string problem)
+    {
+        var act = () => Parse(content);
+
+        var error = act.Should().Throw<DotEnvFormatException>().Which;
+        error.FilePath.Should().Be(FilePath);
+        error.LineNumber.Should().Be(line);
+        error.Message.Should().StartWith($"{FilePath} line {line}: ").And.Contain(problem);
+    }
+
+    [Theory]
+    [InlineData("KEY='{0}")]
+    [InlineData("KEY=\"{0}")]
+    [InlineData("KEY=`{0}")]
+    [InlineData("KEY=\"{0}\"junk")]
+    [InlineData("{0}")]
+    [InlineData("KEY {0}")]
+    [InlineData("KEY: {0}")]
+    [InlineData("A=1\n{0} = 'x")]
+    [InlineData("KEY={0}\u0000")]
+    [InlineData("KEY={0}\u0000\nB='unterminated")]
+    public void FindValue_MalformedLineHoldingSecret_MessageNeverContainsIt(string template)
+    {
+        var secret = TestKeys.Project('S');
+        var act = () => Parse(string.Format(System.Globalization.CultureInfo.InvariantCulture, template, secret));
+
+        var error = act.Should().Throw<DotEnvFormatException>().Which;
+        error.ShouldNotContainSecrets(secret, "SSSSSSSS");
+    }
+
+    [Fact]
+    public void FindValue_MalformedLineAfterTheValue_StillThrows()
+    {
+        // The whole file is checked: a broken file must not half-work.
+        var act = () => Parse("KEY=v\nA=1\nB='oops\n");
+
+        act.Should().Throw<DotEnvFormatException>().Which.LineNumber.Should().Be(3);
+    }
+
+    [Theory]
+    [InlineData(new byte[] { (byte)'K', (byte)'E', (byte)'Y', (byte)'=', 0x00 }, 1)]
+    [InlineData(new byte[] { (byte)'A', (byte)'=', (byte)'1', (byte)'\n', (byte)'#', 0x00 }, 2)]
+    [InlineData(new byte[] { (byte)'A', (byte)'=', (byte)'"', (byte)'\n', 0x00, (byte)'"' }, 2)]
+    public void FindValue_NulByte_ThrowsNamingLine(byte[] content, int line)
+    {
+        var act = () => Parse(content);
+
+        var error = act.Should().Throw<DotEnvFormatException>().Which;
+        error.LineNumber.Should().Be(line);
+        error.Message.Should().Contain("NUL byte");
+    }
+
+    [Theory]
+    [InlineData(new byte[] { 0xFF }, 1)] // never valid in UTF-8
+    [InlineData(new byte[] { 0x80 }, 1)] // continuation byte without a lead byte
+    [InlineData(new byte[] { 0xC0, 0xAF }, 1)] // overlong '/'
+    [InlineData(new byte[] { 0xE0, 0x80, 0xAF }, 1)] // overlong 3-byte form
+    [InlineData(new byte[] { 0xED, 0xA0, 0x80 }, 1)] // UTF-16 surrogate
+    [InlineData(new byte[] { 0xF4, 0x90, 0x80, 0x80 }, 1)] // above U+10FFFF
+    [InlineData(new byte[] { 0xE6, 0x97 }, 1)] // truncated at the end of the file
+    [InlineData(new byte[] { 0xE6, 0x97, (byte)'\n', (byte)'B', (byte)'=', (byte)'1' }, 1)] // truncated by a line break
+    [InlineData(new byte[] { (byte)'\n', (byte)'\n', 0xE9, (byte)'t', (byte)'e' }, 3)] // Latin-1 'é'
+    public void FindValue_InvalidUtf8_ThrowsNamingLine(byte[] invalid, int line)
+    {
+        var content = Encoding.ASCII.GetBytes("KEY=").Concat(invalid).ToArray();
+
+        var act = () => Parse(content);
+
+        var error = act.Should().Throw<DotEnvFormatException>().Which;
+        error.LineNumber.Should().Be(line);
+        error.Message.Should().Contain("not valid UTF-8");
+    }
+
+    [Fact]
+    public void FindValue_InvalidUtf8InAComment_Throws()
+    {
+        var content = Encoding.ASCII.GetBytes("KEY=v\n# caf").Concat(new byte[] { 0xE9 }).ToArray();
+
+        var act = () => Parse(content);
+
+        act.Should().Throw<DotEnvFormatException>().Which.LineNumber.Should().Be(2);
+    }
+
+    [Fact]
+    public void FindValue_ValidMultiByteUtf8_Kept()
+    {
+        Parse("# ✓ 日本\nKEY=\"🚀 ® é\" # ü\n").Should().Be("🚀 ® é");
+    }
+
+    [Theory]
+    [InlineData("utf-16")]
+    [InlineData("utf-16BE")]
+    public void FindValue_Utf16WithByteOrderMark_ThrowsSayingSaveAsUtf8(string encodingName)
+    {
+        var encoding = Encoding.GetEncoding(encodingName);
+        var content = encoding.GetPreamble().Concat(encoding.GetBytes("KEY=v\n")).ToArray();
+
+        var act = () => Parse(content);
+
+        var error = act.Should().Throw<DotEnvFormatException>().Which;
+        error.LineNumber.Should().Be(1);
+        error.Message.Should().Contain("UTF-16").And.Contain("save it as UTF-8");
+    }
+
+    [Fact]
+    public void FindValue_Utf16WithoutByteOrderMark_ThrowsOnNulByte()
+    {
+        var act = () => Parse(Encoding.Unicode.GetBytes("KEY=v\n"));
+
+        act.Should().Throw<DotEnvFormatException>().Which.Message.Should().Contain("NUL byte");
+    }
+
+    [Fact]
+    public void FindValue_OneMegabyteLineOfAnotherVariable_ParsedInBoundedMemory()
+    {
+        var content = "BIG=" + new string('x', 1024 * 1024) + "\nKEY=v\nBIG2=\"" + new string('y', 1024 * 1024) + "\"\n";
+
+        Parse(content, "KEY", out var line).Should().Be("v");
+        line.Should().Be(2);
+    }
+
+    [Fact]
+    public void FindValue_ValueAtTheCap_Accepted()
+    {
+        var value = new string('k', DotEnvParser.MaxValueBytes);
+
+        Parse($"KEY={value}\n").Should().Be(value);
+    }
+
+    [Theory]
+    [InlineData("KEY={0}")]
+    [InlineData("KEY=\"{0}\"")]
+    [InlineData("KEY='{0}")]
+    public void FindValue_OneMegabyteValueOfTheVariable_ThrowsNamingTheLimit(string template)
+    {
+        var content = "A=1\n" + string.Format(System.Globalization.CultureInfo.InvariantCulture, template, new string('k', 1024 * 1024));
+
+        var act = () => Parse(content);
+
+        var error = act.Should().Throw<DotEnvFormatException>().Which;
+        error.LineNumber.Should().Be(2);
+        error.Message.Should().Contain("KEY is longer than 64 KiB");
+    }
+
+    [Fact]
+    public void FindValue_DeeplyRepeatedEscapes_LinearAndCorrect()
+    {
+        var escapes = string.Concat(Enumerable.Repeat("\\\\", 500_000));
+        var content = $"OTHER=\"{escapes}\"\nKEY=\"{string.Concat(Enumerable.Repeat("\\\\", 20_000))}\\\"\"\n";
+
+        var stopwatch = Stopwatch.StartNew();
+        var value = Parse(content);
+
+        value.Should().Be(new string('\\', 20_000) + "\"");
+        stopwatch.Elapsed.Should().BeLessThan(TimeSpan.FromSeconds(5));
+    }
+
+    [Fact]
+    public void FindValue_OddRunOfBackslashesBeforeTheQuote_IsUnterminated()
+    {
+        var act = () => Parse("KEY=\"" + new string('\\', 100_001) + "\"\n");
+
+        act.Should().Throw<DotEnvFormatException>().Which.Message.Should().Contain("no closing \"");
+    }
+
+    [Fact]
+    public void FindValue_HundredThousandLines_FindsTheLastAssignment()
+    {
+        var builder = new StringBuilder();
+        for (var i = 1; i < 100_000; i++)
+        {
+            builder.Append(i % 3 == 0 ? "# comment\n" : $"VAR_{i}='value {i}'\n");
+        }
+
+        builder.Append("KEY=last\n");
+
+        var stopwatch = Stopwatch.StartNew();
+        Parse(builder.ToString(), "KEY", out var line).Should().Be("last");
+        line.Should().Be(100_000);
+        stopwatch.Elapsed.Should().BeLessThan(TimeSpan.FromSeconds(5));
+    }
+
+    [Fact]
+    public void FindValue_LargeFile_AllocatesIndependentlyOfItsSize()
+    {
+        // Streaming: an 8 MB file with 2,000 other values allocates the read buffer, the one value asked for and its
+        // string, nothing per line or per other value.
+        var stream = new MemoryStream();
+        var filler = new byte[4_000];
+        Array.Fill(filler, (byte)'v');
+        for (var i = 0; i < 2_000; i++)
+        {
+            stream.Write(Encoding.ASCII.GetBytes($"VAR_{i}=\""));
+            stream.Write(filler);
+            stream.Write("\"\n"u8);
+        }
+
+        stream.Write(Encoding.ASCII.GetBytes($"KEY={TestKeys.Project()}\n"));
+        stream.Position = 0;
+        Parse("KEY=warm-up"); // JIT and static initialization are not part of the measurement
+
+        var before = GC.GetAllocatedBytesForCurrentThread();
+        var value = DotEnvParser.FindValue(stream, "KEY", FilePath, out _);
+        var allocated = GC.GetAllocatedBytesForCurrentThread() - before;
+
+        value.Should().Be(TestKeys.Project());
+        stream.Length.Should().BeGreaterThan(8_000_000);
+        allocated.Should().BeLessThan(16 * 1024);
+    }
+
+    [Fact]
+    public void FindValue_CrLfSplitAcrossBufferBoundary_CountsOneLine()
+    {
+        // The reader's buffer is 4096 bytes: put the CR at 4095 and the LF at 4096.
+        var first = "A=" + new string('a', 4093);
+        var content = first + "\r\nKEY=v\r\n";
+        first.Length.Should().Be(4095);
+
+        Parse(content, "KEY", out var line).Should().Be("v");
+        line.Should().Be(2);
+    }
+
+    [Fact]
+    public void FindValue_Cancelled_Throws()
+    {
+        using var cancellation = new CancellationTokenSource();
+        cancellation.Cancel();
+
+        var act = () => DotEnvParser.FindValue(new MemoryStream("KEY=v"u8.ToArray()), "KEY", FilePath, out _, cancellation.Token);
+
+        act.Should().Throw<OperationCanceledException>();
+    }
+
+    [Theory]
+    [InlineData("")]
+    [InlineData("OPENAI API KEY")]
+    [InlineData("1KEY")]
+    [InlineData("KEY=")]
+    public void FindValue_InvalidVariableName_ThrowsArgumentException(string variable)
+    {
+        var act = () => DotEnvParser.FindValue(new MemoryStream(), variable, FilePath, out _);
+
+        act.Should().Throw<ArgumentException>();
+    }
+
+    [Theory]
+    [InlineData("OPENAI_API_KEY", true)]
+    [InlineData("_x", true)]
+    [InlineData("a.b-c_9", true)]
+    [InlineData("9a", false)]
+    [InlineData("-a", false)]
+    [InlineData("a b", false)]
+    [InlineData("a$", false)]
+    [InlineData("é", false)]
+    [InlineData("", false)]
+    [InlineData(null, false)]
+    public void IsValidName_Name_FollowsTheNameRule(string? name, bool valid)
+    {
+        DotEnvParser.IsValidName(name).Should().Be(valid);
+    }
+
+    [Fact]
+    public void FindValue_RandomizedHostileFiles_ValueOrFormatExceptionInBoundedTime()
+    {
+        // Fuzz with a fixed seed: syntax-heavy alphabets, NUL, invalid and valid UTF-8, all line endings.
+        string[] alphabet =
+        [
+            "KEY", "K", "export ", "=", " ", "\t", "#", "'", "\"", "`", "\\", "\\\\", "\\\"", "\n", "\r", "\r\n",
+            "$", "{", "a", "0", ".", "-", "\0", "\u00e9", "\uFEFF", "日", "🚀",
+        ];
+        byte[][] rawBytes = [[0xFF], [0xC3], [0x80], [0xED, 0xA0, 0x80], [0xEF, 0xBB, 0xBF], [0xFF, 0xFE]];
+        var random = new Random(20260123);
+        var message = new Regex(@"^/app/\.env line \d+: [^\r\n]+$", RegexOptions.CultureInvariant);
+        var stopwatch = Stopwatch.StartNew();
+        var outcomes = new Dictionary<string, int>();
+
+        for (var i = 0; i < 3_000; i++)
+        {
+            using var bytes = new MemoryStream();
+            var tokens = random.Next(1, 120);
+            for (var t = 0; t < tokens; t++)
+            {
+                var raw = random.Next(20) == 0
+                    ? rawBytes[random.Next(rawBytes.Length)]
+                    : Encoding.UTF8.GetBytes(alphabet[random.Next(alphabet.Length)]);
+                bytes.Write(raw);
+            }
+
+            var content = bytes.ToArray();
+            var lines = 1 + content.Count(b => b == '\n') + content.Count(b => b == '\r');
+            try
+            {
+                var value = DotEnvParser.FindValue(new MemoryStream(content), "KEY", FilePath, out var line);
+                (value is null ? line == 0 : line >= 1 && line <= lines).Should().BeTrue();
+                Count(value is null ? "absent" : "value");
+            }
+            catch (DotEnvFormatException ex)
+            {
+                ex.LineNumber.Should().BeInRange(1, lines);
+                message.IsMatch(ex.Message).Should().BeTrue(ex.Message);
+                Count("rejected");
+            }
+        }
+
+        stopwatch.Elapsed.Should().BeLessThan(TimeSpan.FromSeconds(10));
+        outcomes.Keys.Should().Contain(["absent", "value", "rejected"], "the fuzzer must exercise every outcome");
+
+        void Count(string outcome) => outcomes[outcome] = outcomes.GetValueOrDefault(outcome) + 1;
+    }
+
+    private static string? Parse(string content, string variable = "KEY") => Parse(content, variable, out _);
+
+    private static string? Parse(string content, string variable, out int line)
+        => DotEnvParser.FindValue(new MemoryStream(Encoding.UTF8.GetBytes(content)), variable, FilePath, out line);
+
+    private static string? Parse(byte[] content)
+        => DotEnvParser.FindValue(new MemoryStream(content), "KEY", FilePath, out _);
+}
