@@ -46,7 +46,7 @@ internal sealed partial class AzureKeyVaultKeySource
             : "Check the credential's settings (tenant, client id, secret or certificate) and that the identity exists.";
         return new OpenAIKeySourceException(
             Name,
-            $"{CredentialName} could not get a token for Azure Key Vault {VaultUri}: {exception.Message} {hint}",
+            $"{CredentialName} could not get a token for Azure Key Vault {VaultUri}: {Sentence(exception.Message)} {hint}",
             isTransient: !unavailable && IsTransientAuthenticationFailure(exception),
             innerException: thrown);
     }
@@ -57,7 +57,7 @@ internal sealed partial class AzureKeyVaultKeySource
         Log.RequestFailed(_logger, Name, VaultUri, "no response: " + Innermost(exception).GetType().Name);
         return new OpenAIKeySourceException(
             Name,
-            $"Azure Key Vault {VaultUri} could not be reached to read {Secret}: {reason} Check VaultUri, DNS, the network and the vault's firewall.",
+            $"Azure Key Vault {VaultUri} could not be reached to read {Secret}: {Sentence(reason)} Check VaultUri, DNS, the network and the vault's firewall.",
             isTransient: true,
             innerException: thrown);
     }
@@ -135,6 +135,12 @@ internal sealed partial class AzureKeyVaultKeySource
         }
 
         return e;
+    }
+
+    private static string Sentence(string text)
+    {
+        text = text.Trim();
+        return text.EndsWith('.') ? text : text + ".";
     }
 
     private static string DescribeRetryAfter(TimeSpan? retryAfter)

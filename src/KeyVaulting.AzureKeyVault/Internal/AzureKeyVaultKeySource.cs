@@ -71,7 +71,7 @@ internal sealed partial class AzureKeyVaultKeySource : IOpenAIKeySource
         {
             var error = KeyVaultErrorResponse.From(ex, _time.GetUtcNow());
             Log.SecretNotFound(_logger, Name, VaultUri, error.Describe());
-            return OpenAIKeySourceResult.NotFound($"Azure Key Vault {VaultUri} has no {Secret} ({error.Describe()})");
+            return OpenAIKeySourceResult.NotFound($"Azure Key Vault {VaultUri} does not have {Secret} ({error.Describe()})");
         }
         catch (Exception ex) when (TryTranslate(ex) is { } failure)
         {
