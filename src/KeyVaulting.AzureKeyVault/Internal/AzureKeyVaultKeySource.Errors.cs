@@ -107,8 +107,8 @@ internal sealed partial class AzureKeyVaultKeySource
                 $"Azure Key Vault {VaultUri} refused to read {Secret}: its firewall does not allow this client's network " +
                 $"({status}). Allow the application's network (private endpoint, virtual network or IP rule). The secret is not disabled.",
             _ =>
-                $"Azure Key Vault {VaultUri} denied {CredentialName}'s identity access to {Secret} ({status}); the secret is " +
-                $"not disabled, the identity lacks permission to read it: {PermissionHint}." +
+                $"Azure Key Vault {VaultUri} denied access to {Secret} for the identity of {CredentialName} ({status}); the " +
+                $"secret is not disabled, the identity lacks permission to read it: {PermissionHint}." +
                 (error.Message is null ? string.Empty : $" Key Vault said: {error.Message}"),
         };
 

@@ -21,6 +21,8 @@ namespace KeyVaulting.AzureKeyVault.Tests.Infrastructure;
 /// </summary>
 internal sealed class FakeKeyVault : IAsyncDisposable
 {
+    private static readonly HashSet<int> UsedPorts = [];
+
     private readonly WebApplication _app;
     private readonly ConcurrentDictionary<string, List<SecretVersion>> _secrets = new(StringComparer.OrdinalIgnoreCase);
     private readonly ConcurrentQueue<ScriptedResponse> _script = new();
@@ -47,6 +49,26 @@ internal sealed class FakeKeyVault : IAsyncDisposable
     public ScriptedResponse? Outage { get; set; }
 
     public static async Task<FakeKeyVault> StartAsync()
+    {
+        while (true)
+        {
+            var vault = await StartOnAnyPortAsync();
+
+            // The SDK caches Key Vault's challenge per host and port for the whole process: a port used by an earlier
+            // vault would skip the unauthenticated first request. Every vault gets a port never used before.
+            lock (UsedPorts)
+            {
+                if (UsedPorts.Add(vault.VaultUri.Port))
+                {
+                    return vault;
+                }
+            }
+
+            await vault.DisposeAsync();
+        }
+    }
+
+    private static async Task<FakeKeyVault> StartOnAnyPortAsync()
     {
         var certificate = TestCertificate.Create();
         var builder = WebApplication.CreateSlimBuilder();
