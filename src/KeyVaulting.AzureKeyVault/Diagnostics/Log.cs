@@ -11,7 +11,7 @@ internal static partial class Log
     [LoggerMessage(100, LogLevel.Debug, "{SourceName} read version {SecretVersion} of the secret from Azure Key Vault {VaultUri} (expires {ExpiresOn}).")]
     public static partial void SecretRead(ILogger logger, string sourceName, string? secretVersion, Uri vaultUri, DateTimeOffset? expiresOn);
 
-    [LoggerMessage(101, LogLevel.Debug, "{SourceName}: Azure Key Vault {VaultUri} has no such secret ({Status}); trying the next source.")]
+    [LoggerMessage(101, LogLevel.Debug, "{SourceName}: Azure Key Vault {VaultUri} does not have the secret or version ({Status}).")]
     public static partial void SecretNotFound(ILogger logger, string sourceName, Uri vaultUri, string status);
 
     [LoggerMessage(102, LogLevel.Debug, "{SourceName}: Azure Key Vault {VaultUri} answered {Status}.")]

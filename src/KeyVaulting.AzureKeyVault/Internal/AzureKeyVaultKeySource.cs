@@ -48,8 +48,6 @@ internal sealed partial class AzureKeyVaultKeySource : IOpenAIKeySource
 
     public SecretClient Client => _client;
 
-    public string? JsonField => _jsonField;
-
     private Uri VaultUri => _client.VaultUri;
 
     private string Secret => _version is null
