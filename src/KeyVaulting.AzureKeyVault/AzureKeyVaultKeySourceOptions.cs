@@ -40,7 +40,8 @@ public sealed class AzureKeyVaultKeySourceOptions
     /// <summary>
     /// Gets or sets the Azure SDK client options: retries, network timeout, transport, proxy, service version.
     /// Default: <see langword="null"/>, which uses <see cref="SecretClientOptions"/> pinned to Key Vault service
-    /// version 7.6 with the SDK's default retries.
+    /// version 7.6 with the SDK's default retries, except that a read does not wait on a <c>Retry-After</c> longer
+    /// than 5 seconds: it fails with that hint and the provider, which keeps serving the last good key, waits instead.
     /// </summary>
     /// <remarks>
     /// The SDK logs only allow-listed headers and query parameters and no content. Keep it that way: content logging

@@ -24,7 +24,8 @@ internal static class AzureKeyVaultKeySourceBuilder
     public static AzureKeyVaultKeySource Create(
         IServiceProvider services, Uri vaultUri, string secretName, AzureKeyVaultKeySourceOptions options, TokenCredential credential)
     {
-        var client = new SecretClient(vaultUri, credential, options.ClientOptions ?? SecretSettings.CreateClientOptions());
+        var clientOptions = options.ClientOptions ?? SecretSettings.CreateClientOptions(GetTime(services));
+        var client = new SecretClient(vaultUri, credential, clientOptions);
         return Create(services, client, secretName, options, credential.GetType().Name);
     }
 
@@ -32,8 +33,7 @@ internal static class AzureKeyVaultKeySourceBuilder
         IServiceProvider services, SecretClient client, string secretName, AzureKeyVaultKeySourceOptions options, string credentialName)
     {
         var logger = services.GetService<ILoggerFactory>()?.CreateLogger(LoggerCategory) ?? NullLogger.Instance;
-        var time = services.GetService<TimeProvider>() ?? TimeProvider.System;
-        return new AzureKeyVaultKeySource(client, secretName, options.Version, options.JsonField, credentialName, time, logger);
+        return new AzureKeyVaultKeySource(client, secretName, options.Version, options.JsonField, credentialName, GetTime(services), logger);
     }
 
     /// <summary>Returns what is wrong with the options, or <see langword="null"/>.</summary>
@@ -51,4 +51,6 @@ internal static class AzureKeyVaultKeySourceBuilder
 
         return options.ClientOptions is { } clientOptions ? SecretSettings.FindUnsafeLogging(clientOptions) : null;
     }
+
+    private static TimeProvider GetTime(IServiceProvider services) => services.GetService<TimeProvider>() ?? TimeProvider.System;
 }

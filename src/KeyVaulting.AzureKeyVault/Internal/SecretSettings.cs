@@ -22,7 +22,12 @@ internal static partial class SecretSettings
 
     public static bool IsValidVersion(string? version) => version is not null && Version().IsMatch(version);
 
-    public static SecretClientOptions CreateClientOptions() => new(PinnedServiceVersion);
+    /// <summary>
+    /// Creates the client options KeyVaulting uses when the application gives none: the pinned service version, the
+    /// SDK's default retries without long waits inside a read, and the SDK's allow-list logging.
+    /// </summary>
+    public static SecretClientOptions CreateClientOptions(TimeProvider timeProvider)
+        => new(PinnedServiceVersion) { RetryPolicy = new BoundedWaitRetryPolicy(timeProvider) };
 
     /// <summary>
     /// Returns why the client options would write the secret or a token to the Azure SDK's logs, or

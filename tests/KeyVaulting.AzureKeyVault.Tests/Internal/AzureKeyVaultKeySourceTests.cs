@@ -65,11 +65,37 @@ public sealed class AzureKeyVaultKeySourceTests : IAsyncLifetime
     public async Task FetchAsync_DefaultClientOptions_SendPinnedServiceVersion()
     {
         _vault.AddVersion(SecretName, _sentinel);
-        var source = _harness.Create(_vault, SecretName, o => o.ClientOptions = _vault.CreateClientOptions(options: SecretSettings.CreateClientOptions()));
+        var source = _harness.Create(_vault, SecretName, o => o.ClientOptions = _vault.CreateClientOptions(options: SecretSettings.CreateClientOptions(_harness.Time)));
 
         await source.FetchAsync(CancellationToken.None);
 
         _vault.AuthenticatedRequests.Single().ApiVersion.Should().Be("7.6");
+    }
+
+    [Fact]
+    public async Task FetchAsync_DefaultClientOptionsAndLongRetryAfter_FailsAtOnceWithTheHint()
+    {
+        _vault.AddVersion(SecretName, _sentinel);
+        _vault.Outage = new ScriptedResponse(429, KeyVaultFixtures.ErrorBody("Throttled", "Too many requests."), ("Retry-After", "120"));
+        var source = _harness.Create(_vault, SecretName, o => o.ClientOptions = _vault.CreateClientOptions(options: SecretSettings.CreateClientOptions(_harness.Time)));
+
+        var failure = await FetchFailureAsync(source);
+
+        failure.RetryAfter.Should().Be(TimeSpan.FromSeconds(120), "the provider waits, instead of the SDK sleeping through the source timeout");
+        _vault.AuthenticatedRequests.Should().ContainSingle();
+    }
+
+    [Fact]
+    public async Task FetchAsync_DefaultClientOptionsAndServerBlip_RetriedInsideTheRead()
+    {
+        _vault.AddVersion(SecretName, _sentinel);
+        _vault.Enqueue(new ScriptedResponse(503, KeyVaultFixtures.ErrorBody("ServiceUnavailable", "The service is unavailable.")));
+        var source = _harness.Create(_vault, SecretName, o => o.ClientOptions = _vault.CreateClientOptions(options: SecretSettings.CreateClientOptions(_harness.Time)));
+
+        var result = await source.FetchAsync(CancellationToken.None);
+
+        result.Value.Should().Be(_sentinel);
+        _vault.AuthenticatedRequests.Should().HaveCount(2);
     }
 
     [Fact]
