@@ -50,6 +50,9 @@ public sealed class AzureKeyVaultOpenAIKeyProviderBuilderExtensionsTests : IAsyn
         var key = await provider.GetKeyAsync();
         key.Value.Should().Be(TestKeys.Project('B'));
         key.Version.Should().Be(rotated.Id);
+        var logs = ProviderHarness.Logs(services);
+        logs.GetSnapshot().Should().Contain(r => r.Message.Contains("rotated its key", StringComparison.Ordinal) && r.Message.Contains(rotated.Id, StringComparison.Ordinal));
+        logs.ShouldNotContainSecrets(TestKeys.Project('A'), TestKeys.Project('B'), _vault.Credential.Token);
     }
 
     [Fact]
