@@ -1,0 +1,57 @@
+using System.Text.RegularExpressions;
+using Azure.Security.KeyVault.Secrets;
+
+namespace KeyVaulting.AzureKeyVault.Internal;
+
+/// <summary>Key Vault's rules for the settings of a source, shared by code and configuration.</summary>
+internal static partial class SecretSettings
+{
+    /// <summary>The Key Vault service version pinned when KeyVaulting creates the client options.</summary>
+    public const SecretClientOptions.ServiceVersion PinnedServiceVersion = SecretClientOptions.ServiceVersion.V7_6;
+
+    public const string VaultUriRule = "an absolute https URI such as https://my-vault.vault.azure.net/";
+
+    public const string SecretNameRule = "1 to 127 letters, digits or dashes (Key Vault's rule for secret names)";
+
+    public const string VersionRule = "the letters and digits of a secret version id, such as 4387e9f3d6e14c459867679a90fd0f79";
+
+    public static bool IsValidVaultUri(Uri? uri)
+        => uri is { IsAbsoluteUri: true } && string.Equals(uri.Scheme, Uri.UriSchemeHttps, StringComparison.OrdinalIgnoreCase);
+
+    public static bool IsValidSecretName(string? name) => name is not null && SecretName().IsMatch(name);
+
+    public static bool IsValidVersion(string? version) => version is not null && Version().IsMatch(version);
+
+    /// <summary>
+    /// Creates the client options KeyVaulting uses when the application gives none: the pinned service version, the
+    /// SDK's default retries without long waits inside a read, and the SDK's allow-list logging.
+    /// </summary>
+    public static SecretClientOptions CreateClientOptions(TimeProvider timeProvider)
+        => new(PinnedServiceVersion) { RetryPolicy = new BoundedWaitRetryPolicy(timeProvider) };
+
+    /// <summary>
+    /// Returns why the client options would write the secret or a token to the Azure SDK's logs, or
+    /// <see langword="null"/> when they keep its allow-list logging.
+    /// </summary>
+    public static string? FindUnsafeLogging(SecretClientOptions options)
+    {
+        if (options.Diagnostics.IsLoggingContentEnabled)
+        {
+            return "ClientOptions.Diagnostics.IsLoggingContentEnabled is true: the Azure SDK would log response bodies, " +
+                   "which hold the secret's value. Set it to false.";
+        }
+
+        if (options.Diagnostics.LoggedHeaderNames.Any(h => string.Equals(h, "Authorization", StringComparison.OrdinalIgnoreCase)))
+        {
+            return "ClientOptions.Diagnostics.LoggedHeaderNames contains Authorization: the Azure SDK would log the access token. Remove it.";
+        }
+
+        return null;
+    }
+
+    [GeneratedRegex("^[0-9a-zA-Z-]{1,127}$", RegexOptions.CultureInvariant)]
+    private static partial Regex SecretName();
+
+    [GeneratedRegex("^[0-9a-zA-Z]{1,64}$", RegexOptions.CultureInvariant)]
+    private static partial Regex Version();
+}
