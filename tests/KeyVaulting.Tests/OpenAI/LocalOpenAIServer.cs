@@ -95,6 +95,13 @@ public sealed class LocalOpenAIServer : IAsyncDisposable
     public void EnqueueError(int status, string errorFixture, params (string Name, string Value)[] headers)
         => _scripted.Enqueue(new ScriptedResponse(status, File.ReadAllText(Fixtures.PathOf("openai", "errors", errorFixture)), headers));
 
+    /// <summary>Answers the next authenticated request with the given status and JSON body.</summary>
+    /// <param name="status">The HTTP status.</param>
+    /// <param name="json">The body.</param>
+    /// <param name="headers">Extra response headers.</param>
+    public void EnqueueResponse(int status, string json, params (string Name, string Value)[] headers)
+        => _scripted.Enqueue(new ScriptedResponse(status, json, headers));
+
     /// <summary>Keeps every request in flight (after recording it) until <see cref="ReleaseResponses"/>.</summary>
     public void HoldResponses() => _hold = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
 
