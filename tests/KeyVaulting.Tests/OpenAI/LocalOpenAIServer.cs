@@ -161,6 +161,7 @@ public sealed class LocalOpenAIServer : IAsyncDisposable
                 key,
                 HeaderOrNull(request, "OpenAI-Organization"),
                 HeaderOrNull(request, "OpenAI-Project"),
+                ModelOf(body),
                 TagOf(request.Path, body));
             _requests.Enqueue(recorded);
             SignalWaiters();
@@ -230,6 +231,11 @@ public sealed class LocalOpenAIServer : IAsyncDisposable
 
     private static string? HeaderOrNull(HttpRequest request, string name)
         => request.Headers.TryGetValue(name, out var values) ? values.ToString() : null;
+
+    private static string? ModelOf(JsonDocument? body)
+        => body is not null && body.RootElement.ValueKind == JsonValueKind.Object && body.RootElement.TryGetProperty("model", out var model)
+            ? model.GetString()
+            : null;
 
     /// <summary>The last chat message's text, or the first embedding input: lets a test tell its requests apart.</summary>
     private static string? TagOf(PathString path, JsonDocument? body)
@@ -350,10 +356,11 @@ public sealed class LocalOpenAIServer : IAsyncDisposable
 /// <param name="Key">The bearer key sent, or <see langword="null"/>.</param>
 /// <param name="Organization">The <c>OpenAI-Organization</c> header, or <see langword="null"/>.</param>
 /// <param name="Project">The <c>OpenAI-Project</c> header, or <see langword="null"/>.</param>
+/// <param name="Model">The <c>model</c> of the request body, or <see langword="null"/>.</param>
 /// <param name="Tag">The last chat message's text or the first embedding input.</param>
-public sealed record LocalOpenAIRequest(int Sequence, string Method, string Path, string? Key, string? Organization, string? Project, string? Tag)
+public sealed record LocalOpenAIRequest(int Sequence, string Method, string Path, string? Key, string? Organization, string? Project, string? Model, string? Tag)
 {
     /// <inheritdoc />
     public override string ToString()
-        => string.Create(CultureInfo.InvariantCulture, $"#{Sequence} {Method} {Path} key={(Key is null ? "(none)" : LocalOpenAIServer.Mask(Key))} tag={Tag}");
+        => string.Create(CultureInfo.InvariantCulture, $"#{Sequence} {Method} {Path} model={Model} key={(Key is null ? "(none)" : LocalOpenAIServer.Mask(Key))} tag={Tag}");
 }
