@@ -1,0 +1,40 @@
+using Microsoft.Extensions.Logging;
+
+namespace KeyVaulting.OpenAIClients.Internal;
+
+/// <summary>
+/// Log messages of the OpenAI client wiring (event ids 400–499). No message takes a key value, at any level: keys
+/// appear only as fingerprints, endpoints without user information, OpenAI errors only by type and code.
+/// </summary>
+internal static partial class OpenAILog
+{
+    [LoggerMessage(400, LogLevel.Information, "OpenAI answered 401 to key {OldFingerprint} of OpenAI key provider '{ProviderName}' (error {ErrorCode}); sending the request once more with key {NewFingerprint} from {SourceName}.")]
+    public static partial void KeyRejectedRetrying(ILogger logger, string providerName, string oldFingerprint, string errorCode, string newFingerprint, string sourceName);
+
+    [LoggerMessage(401, LogLevel.Warning, "OpenAI rejected key {Fingerprint} of OpenAI key provider '{ProviderName}' with 401 (error {ErrorCode}) and {SourceName} still holds the same key. Likely causes: the key was revoked or deleted, its project was archived, or the OpenAI-Organization / OpenAI-Project settings name an organization or project the key does not belong to. Put a valid key in the store or fix OrganizationId/ProjectId; the request is not retried.")]
+    public static partial void KeyRejectedUnchanged(ILogger logger, string providerName, string fingerprint, string errorCode, string sourceName);
+
+    [LoggerMessage(402, LogLevel.Warning, "OpenAI also rejected the refreshed key {Fingerprint} of OpenAI key provider '{ProviderName}' with 401 (error {ErrorCode}). The request is not retried again. Check that the key in {SourceName} is valid and belongs to the configured organization and project.")]
+    public static partial void RefreshedKeyRejected(ILogger logger, string providerName, string fingerprint, string errorCode, string sourceName);
+
+    [LoggerMessage(403, LogLevel.Warning, "OpenAI answered 401 to key {Fingerprint} of OpenAI key provider '{ProviderName}' and the key could not be re-read ({ErrorType}); the 401 is returned to the caller.")]
+    public static partial void KeyRefreshFailed(ILogger logger, string providerName, string fingerprint, string errorType, Exception exception);
+
+    [LoggerMessage(409, LogLevel.Warning, "OpenAI answered 401 to key {OldFingerprint} of OpenAI key provider '{ProviderName}' (error {ErrorCode}); the provider now holds key {NewFingerprint}, but this request's content cannot be sent twice, so the 401 is returned. Later requests use the new key; send content that can be re-read (string, bytes, JSON) to have such requests retried.")]
+    public static partial void KeyRejectedCannotResend(ILogger logger, string providerName, string oldFingerprint, string errorCode, string newFingerprint);
+
+    [LoggerMessage(404, LogLevel.Error, "OpenAI answered 429 insufficient_quota to key {Fingerprint} of OpenAI key provider '{ProviderName}': the account or project has run out of credits or reached its budget. Add credits or raise the limit in the OpenAI dashboard (Settings > Billing / Limits); the request is not retried, because retrying cannot succeed until then.")]
+    public static partial void InsufficientQuota(ILogger logger, string providerName, string fingerprint);
+
+    [LoggerMessage(405, LogLevel.Warning, "OpenAI answered 429 {ErrorCode} to key {Fingerprint} of OpenAI key provider '{ProviderName}' and the caller gets the 429: requests or tokens per minute are over the rate limit. Slow down: send fewer or smaller requests, spread them out, or ask OpenAI for a higher limit.")]
+    public static partial void RateLimited(ILogger logger, string providerName, string fingerprint, string errorCode);
+
+    [LoggerMessage(406, LogLevel.Information, "OpenAI accepted key {Fingerprint} of OpenAI key provider '{ProviderName}' at {Endpoint} (startup validation).")]
+    public static partial void StartupValidationSucceeded(ILogger logger, string providerName, string fingerprint, string endpoint);
+
+    [LoggerMessage(407, LogLevel.Warning, "Could not validate key {Fingerprint} of OpenAI key provider '{ProviderName}' at {Endpoint}: {Reason} Starting anyway; set StrictStartupValidation to fail startup instead.")]
+    public static partial void StartupValidationInconclusive(ILogger logger, string providerName, string fingerprint, string endpoint, string reason, Exception? exception);
+
+    [LoggerMessage(408, LogLevel.Warning, "The OpenAI endpoint {Endpoint} of OpenAI key provider '{ProviderName}' uses plain HTTP: the API key travels unencrypted. Use https unless this is a server on this machine.")]
+    public static partial void PlainHttpEndpoint(ILogger logger, string providerName, string endpoint);
+}

@@ -1,0 +1,61 @@
+using Microsoft.Extensions.Options;
+
+namespace KeyVaulting.OpenAIClients.Internal.Validators;
+
+/// <summary>
+/// Validates the rules of <see cref="OpenAIClientSettings"/> that DataAnnotations cannot express: the endpoint's
+/// shape, header-safe ids, and settings that only make sense together.
+/// </summary>
+internal sealed class OpenAIClientSettingsCustomValidator : IValidateOptions<OpenAIClientSettings>
+{
+    public ValidateOptionsResult Validate(string? name, OpenAIClientSettings options)
+    {
+        var builder = new ValidateOptionsResultBuilder();
+        var client = string.IsNullOrEmpty(name) ? "the default OpenAI client" : $"the OpenAI client '{name}'";
+
+        if (options.Endpoint is { } endpoint)
+        {
+            if (!endpoint.IsAbsoluteUri || (endpoint.Scheme != Uri.UriSchemeHttps && endpoint.Scheme != Uri.UriSchemeHttp))
+            {
+                builder.AddError(
+                    $"Endpoint of {client} must be an absolute http or https address such as https://api.openai.com/v1 or https://my-resource.openai.azure.com/openai/v1/.",
+                    nameof(OpenAIClientSettings.Endpoint));
+            }
+            else if (endpoint.UserInfo.Length > 0)
+            {
+                // The value is not repeated: user information is a credential.
+                builder.AddError(
+                    $"Endpoint of {client} contains user information (user:password@). Remove it: the API key is the only credential the client sends.",
+                    nameof(OpenAIClientSettings.Endpoint));
+            }
+        }
+
+        CheckHeaderValue(builder, client, nameof(OpenAIClientSettings.OrganizationId), options.OrganizationId, "org-…");
+        CheckHeaderValue(builder, client, nameof(OpenAIClientSettings.ProjectId), options.ProjectId, "proj_…");
+        CheckHeaderValue(builder, client, nameof(OpenAIClientSettings.UserAgentApplicationId), options.UserAgentApplicationId, "my-app");
+
+        if (options.StrictStartupValidation && !options.ValidateKeyOnStartup)
+        {
+            builder.AddError(
+                $"StrictStartupValidation of {client} has no effect unless ValidateKeyOnStartup is true. Set ValidateKeyOnStartup to true, or remove StrictStartupValidation.",
+                nameof(OpenAIClientSettings.StrictStartupValidation));
+        }
+
+        return builder.Build();
+    }
+
+    private static void CheckHeaderValue(ValidateOptionsResultBuilder builder, string client, string setting, string? value, string example)
+    {
+        if (value is null)
+        {
+            return;
+        }
+
+        if (value.Length == 0 || value.Any(c => char.IsWhiteSpace(c) || char.IsControl(c)))
+        {
+            builder.AddError(
+                $"{setting} of {client} must be a single token without white space or control characters, such as {example}; leave it unset to send no header.",
+                setting);
+        }
+    }
+}

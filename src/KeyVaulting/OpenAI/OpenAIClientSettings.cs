@@ -1,0 +1,72 @@
+using System.ComponentModel.DataAnnotations;
+
+namespace KeyVaulting;
+
+/// <summary>
+/// Settings of the <c>OpenAIClient</c> registered by <c>services.AddOpenAIClient()</c>: where it sends requests,
+/// which organization and project it names, how long it waits and how often it retries, and whether the key is
+/// checked against OpenAI when the host starts.
+/// </summary>
+/// <remarks>
+/// The key itself is never a setting: the client asks the <see cref="IOpenAIKeyProvider"/> of the same name for the
+/// current key on every request. Bind the settings from configuration with
+/// <c>services.AddOpenAIClient(configuration.GetSection("OpenAI"))</c>; a misspelt setting fails startup, and every
+/// value is validated when the host starts.
+/// </remarks>
+public sealed class OpenAIClientSettings
+{
+    /// <summary>
+    /// Gets or sets the base address of the API, for an OpenAI-compatible server, a proxy or the Azure OpenAI v1 API,
+    /// for example <c>https://my-resource.openai.azure.com/openai/v1/</c>. Default: <see langword="null"/>, which
+    /// means OpenAI's own <c>https://api.openai.com/v1</c>.
+    /// </summary>
+    public Uri? Endpoint { get; set; }
+
+    /// <summary>
+    /// Gets or sets the organization id sent in the <c>OpenAI-Organization</c> header, for example <c>org-…</c>.
+    /// Default: <see langword="null"/> (no header; OpenAI uses the key's default organization).
+    /// </summary>
+    public string? OrganizationId { get; set; }
+
+    /// <summary>
+    /// Gets or sets the project id sent in the <c>OpenAI-Project</c> header, for example <c>proj_…</c>.
+    /// Default: <see langword="null"/> (no header; a project key already names its project).
+    /// </summary>
+    public string? ProjectId { get; set; }
+
+    /// <summary>
+    /// Gets or sets an application id put in front of the client's <c>User-Agent</c> header.
+    /// Default: <see langword="null"/>.
+    /// </summary>
+    [MaxLength(512)]
+    public string? UserAgentApplicationId { get; set; }
+
+    /// <summary>
+    /// Gets or sets how long one try of a request may take before it fails with a timeout (and is retried).
+    /// Default: <see langword="null"/>, which means the OpenAI client's own default of 100 seconds.
+    /// </summary>
+    [Range(typeof(TimeSpan), "00:00:01", "01:00:00")]
+    public TimeSpan? NetworkTimeout { get; set; }
+
+    /// <summary>
+    /// Gets or sets how many times a request is retried after a transient failure: a network error, a timeout, a
+    /// 5xx answer or a 429 <c>rate_limit_exceeded</c>. A 429 <c>insufficient_quota</c> and a 401 are never retried by
+    /// this policy (a 401 is retried once with a refreshed key). Default: 3.
+    /// </summary>
+    [Range(0, 10)]
+    public int MaxRetries { get; set; } = 3;
+
+    /// <summary>
+    /// Gets or sets a value indicating whether the key is checked with <c>GET /models</c> when the host starts. A 401
+    /// fails startup with a clear message; a network failure is logged as a warning unless
+    /// <see cref="StrictStartupValidation"/> is set. Default: <see langword="false"/>.
+    /// </summary>
+    public bool ValidateKeyOnStartup { get; set; }
+
+    /// <summary>
+    /// Gets or sets a value indicating whether startup fails whenever <see cref="ValidateKeyOnStartup"/> cannot confirm
+    /// that the key works (a network failure, a timeout or any answer other than success), not only on a 401.
+    /// Requires <see cref="ValidateKeyOnStartup"/>. Default: <see langword="false"/>.
+    /// </summary>
+    public bool StrictStartupValidation { get; set; }
+}

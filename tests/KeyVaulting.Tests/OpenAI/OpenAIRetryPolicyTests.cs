@@ -1,0 +1,116 @@
+using System.ClientModel;
+using System.ClientModel.Primitives;
+using KeyVaulting.OpenAIClients.Internal;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+
+namespace KeyVaulting.Tests.OpenAIClients;
+
+/// <summary>Retries: an exhausted quota is not retried, a rate limit is, and a server's retry hint is followed.</summary>
+public class OpenAIRetryPolicyTests
+{
+    [Fact]
+    public async Task CompleteChat_InsufficientQuota_NotRetriedAndLogsAddCredits()
+    {
+        // System clock: if the 429 were retried, the retry would happen (after 0.8 s) and get a 200.
+        await using var context = await OpenAITestContext.StartAsync(settings => settings.MaxRetries = 3, fakeTime: false);
+        context.Server.EnqueueError(429, "429-insufficient_quota.json");
+
+        var act = () => OpenAITestContext.ChatAsync(context.Client.GetChatClient("gpt-4o-mini"), "no-credits");
+
+        var thrown = (await act.Should().ThrowAsync<ClientResultException>()).Which;
+        thrown.Status.Should().Be(429);
+        OpenAIErrors.GetQuotaKind(thrown).Should().Be(OpenAIQuotaKind.InsufficientQuota);
+        context.Server.Requests.Should().ContainSingle(r => r.Tag == "no-credits");
+        var log = context.Logs.GetSnapshot().Should().ContainSingle(r => r.Id.Id == 404).Subject;
+        log.Level.Should().Be(LogLevel.Error);
+        log.Message.Should().Contain("insufficient_quota").And.Contain("Add credits").And.Contain("sk-proj-…0001");
+        context.ShouldNotHaveLeakedKeys(thrown);
+    }
+
+    [Fact]
+    public async Task CompleteChat_RateLimitedTwice_RetriedAndSucceeds()
+    {
+        await using var context = await OpenAITestContext.StartAsync(settings => settings.MaxRetries = 2, fakeTime: false);
+        context.Server.EnqueueError(429, "429-rate_limit_exceeded.json", ("retry-after-ms", "1"));
+        context.Server.EnqueueError(429, "429-rate_limit_exceeded.json", ("retry-after-ms", "1"));
+
+        var completion = await OpenAITestContext.ChatAsync(context.Client.GetChatClient("gpt-4o-mini"), "busy");
+
+        completion.GetRawResponse().Status.Should().Be(200);
+        context.Server.Requests.Where(r => r.Tag == "busy").Should().HaveCount(3);
+        context.Logs.GetSnapshot().Should().NotContain(r => r.Id.Id == 405, "the caller got a success");
+    }
+
+    [Fact]
+    public async Task CompleteChat_RateLimitPersists_FailsAfterMaxRetriesAndLogsSlowDown()
+    {
+        await using var context = await OpenAITestContext.StartAsync(settings => settings.MaxRetries = 2, fakeTime: false);
+        for (var i = 0; i < 3; i++)
+        {
+            context.Server.EnqueueError(429, "429-rate_limit_exceeded.json", ("retry-after-ms", "1"));
+        }
+
+        var act = () => OpenAITestContext.ChatAsync(context.Client.GetChatClient("gpt-4o-mini"), "too-busy");
+
+        var thrown = (await act.Should().ThrowAsync<ClientResultException>()).Which;
+        OpenAIErrors.GetQuotaKind(thrown).Should().Be(OpenAIQuotaKind.RateLimitExceeded);
+        context.Server.Requests.Where(r => r.Tag == "too-busy").Should().HaveCount(3, "one try and MaxRetries = 2 retries");
+        var log = context.Logs.GetSnapshot().Should().ContainSingle(r => r.Id.Id == 405).Subject;
+        log.Level.Should().Be(LogLevel.Warning);
+        log.Message.Should().Contain("rate_limit_exceeded").And.Contain("Slow down");
+        context.ShouldNotHaveLeakedKeys(thrown);
+    }
+
+    [Fact]
+    public async Task CompleteChat_RetryAfterMsShorterThanBackoff_WaitsTheHintOnTheTimeProvider()
+    {
+        var time = new RecordingTimeProvider();
+        await using var context = await OpenAITestContext.StartAsync(
+            settings => settings.MaxRetries = 1,
+            (services, _) => services.AddSingleton<TimeProvider>(time),
+            fakeTime: false);
+        context.Server.EnqueueError(429, "429-rate_limit_exceeded.json", ("retry-after-ms", "250"));
+
+        var completion = await OpenAITestContext.ChatAsync(context.Client.GetChatClient("gpt-4o-mini"), "hinted");
+
+        completion.GetRawResponse().Status.Should().Be(200);
+        time.TimerDueTimes.Should().Contain(TimeSpan.FromMilliseconds(250), "the SDK's own backoff would have waited 0.8 s");
+    }
+
+    [Theory]
+    [InlineData("retry-after-ms", "1500", 1_500)]
+    [InlineData("x-ms-retry-after-ms", "40", 40)]
+    [InlineData("Retry-After", "2", 2_000)]
+    [InlineData("Retry-After", "Thu, 01 Jan 2026 00:00:30 GMT", 30_000)]
+    public async Task TryGetRetryAfter_HeaderForms_ReadsTheDelay(string header, string value, int expectedMilliseconds)
+    {
+        await using var context = await OpenAITestContext.StartAsync(settings => settings.MaxRetries = 0);
+        context.Server.EnqueueError(429, "429-rate_limit_exceeded.json", (header, value));
+        var response = await SendProtocolChatAsync(context);
+
+        OpenAIRetryPolicy.TryGetRetryAfter(response, context.Time, out var delay).Should().BeTrue();
+
+        delay.Should().Be(TimeSpan.FromMilliseconds(expectedMilliseconds));
+    }
+
+    [Fact]
+    public async Task TryGetRetryAfter_NoHeader_ReturnsFalse()
+    {
+        await using var context = await OpenAITestContext.StartAsync(settings => settings.MaxRetries = 0);
+        context.Server.EnqueueError(429, "429-rate_limit_exceeded.json");
+        var response = await SendProtocolChatAsync(context);
+
+        OpenAIRetryPolicy.TryGetRetryAfter(response, context.Time, out _).Should().BeFalse();
+    }
+
+    private static async Task<PipelineResponse> SendProtocolChatAsync(OpenAITestContext context)
+    {
+        var body = BinaryContent.Create(BinaryData.FromString("""{"model":"gpt-4o-mini","messages":[{"role":"user","content":"protocol"}]}"""));
+        var result = await context.Client.GetChatClient("gpt-4o-mini")
+            .CompleteChatAsync(body, new RequestOptions { ErrorOptions = ClientErrorBehaviors.NoThrow });
+        var response = result.GetRawResponse();
+        response.Status.Should().Be(429);
+        return response;
+    }
+}
