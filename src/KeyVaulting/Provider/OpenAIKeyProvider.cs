@@ -29,6 +29,7 @@ internal sealed class OpenAIKeyProvider : IOpenAIKeyProvider, IDisposable, IAsyn
 
     // Guarded by _gate.
     private DateTimeOffset? _lastAttemptAt;
+    private DateTimeOffset? _lastForcedAt;
     private DateTimeOffset? _lastSuccessAt;
     private DateTimeOffset? _nextRefreshAt;
     private string? _lastError;
@@ -153,32 +154,41 @@ internal sealed class OpenAIKeyProvider : IOpenAIKeyProvider, IDisposable, IAsyn
             {
                 return current;
             }
-            else if (WithinMinimumInterval())
+            else if (forced ? WithinMinimumInterval(_lastForcedAt) : _current is null && WithinMinimumInterval(_lastAttemptAt))
             {
                 if (_current is { } latest)
                 {
                     return latest;
                 }
 
-                // A new instance per caller: one exception object must not be thrown on several threads at once.
-                throw new OpenAIKeyUnavailableException(Name, _lastUnavailable!.Message, _lastUnavailable.InnerException);
+                if (_lastUnavailable is { } unavailable)
+                {
+                    // A new instance per caller: one exception object must not be thrown on several threads at once.
+                    throw new OpenAIKeyUnavailableException(Name, unavailable.Message, unavailable.InnerException);
+                }
+
+                read = StartReadLocked(forced);
             }
             else
             {
-                read = StartReadLocked();
+                read = StartReadLocked(forced);
             }
         }
 
         return await read.WaitAsync(cancellationToken).ConfigureAwait(false);
     }
 
-    private bool WithinMinimumInterval()
-        => _lastAttemptAt is { } at
-           && (_current is not null || _lastUnavailable is not null)
-           && _time.GetUtcNow() - at < _options.MinimumRefreshInterval;
+    /// <summary>Forced reads are spaced by MinimumRefreshInterval; so are retries of a failed first load.</summary>
+    private bool WithinMinimumInterval(DateTimeOffset? since)
+        => since is { } at && _time.GetUtcNow() - at < _options.MinimumRefreshInterval;
 
-    private Task<OpenAIKey> StartReadLocked()
+    private Task<OpenAIKey> StartReadLocked(bool forced)
     {
+        if (forced)
+        {
+            _lastForcedAt = _time.GetUtcNow();
+        }
+
         var completion = new TaskCompletionSource<OpenAIKey>(TaskCreationOptions.RunContinuationsAsynchronously);
         _inflight = completion.Task;
 
@@ -415,7 +425,7 @@ internal sealed class OpenAIKeyProvider : IOpenAIKeyProvider, IDisposable, IAsyn
                 return;
             }
 
-            _ = StartReadLocked();
+            _ = StartReadLocked(forced: false);
         }
     }
 

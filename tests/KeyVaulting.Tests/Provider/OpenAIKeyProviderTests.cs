@@ -183,20 +183,23 @@ public class OpenAIKeyProviderTests
     }
 
     [Fact]
-    public async Task RefreshAsync_WithinMinimumInterval_ReturnsLatestWithoutFetching()
+    public async Task RefreshAsync_WithinMinimumIntervalOfLastForcedRead_ReturnsLatestWithoutFetching()
     {
         await using var h = new ProviderHarness(o => o.MinimumRefreshInterval = TimeSpan.FromSeconds(5));
         h.Source.SetValue(KeyA);
         await h.Provider.GetKeyAsync();
         h.Source.SetValue(KeyB);
 
+        var forced = await h.Provider.RefreshAsync(); // a background load is not a forced read: this one reads
+        h.Source.SetValue(TestKeys.Project('C'));
         var inside = await h.Provider.RefreshAsync();
         await h.AdvanceAsync(TimeSpan.FromSeconds(6));
         var after = await h.Provider.RefreshAsync();
 
-        inside.Value.Should().Be(KeyA);
-        after.Value.Should().Be(KeyB);
-        h.Source.FetchCount.Should().Be(2);
+        forced.Value.Should().Be(KeyB);
+        inside.Value.Should().Be(KeyB);
+        after.Value.Should().Be(TestKeys.Project('C'));
+        h.Source.FetchCount.Should().Be(3);
     }
 
     [Fact]

@@ -1,0 +1,152 @@
+using KeyVaulting;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using OpenAI.Chat;
+
+namespace KeyVaulting.Samples.Console;
+
+/// <summary>
+/// The default run: no arguments, no configuration, no network. A generated fake key in a temporary <c>.env</c>, a
+/// local OpenAI-compatible endpoint, and the same wiring an app uses, showing load, rotation and revocation.
+/// </summary>
+internal static class OfflineDemo
+{
+    private const string Model = "gpt-4o-mini";
+
+    public static async Task<int> RunAsync(TextWriter output, CancellationToken cancellationToken)
+    {
+        var folder = Directory.CreateTempSubdirectory("keyvaulting-demo-");
+        var dotEnv = Path.Combine(folder.FullName, ".env");
+        try
+        {
+            await using var endpoint = await OfflineOpenAIServer.StartAsync();
+            var key1 = DemoKeys.Create(1);
+            endpoint.Allow(key1);
+            WriteDotEnv(dotEnv, key1);
+
+            output.WriteLine("KeyVaulting offline demo: no network, no real key.");
+            output.WriteLine($"  endpoint: {endpoint.Endpoint} (the offline demo endpoint on 127.0.0.1, a stand-in for api.openai.com)");
+            output.WriteLine($"  key file: {dotEnv} (a generated fake key, readable by you only)");
+            output.WriteLine();
+
+            // Exactly the wiring an application writes.
+            var builder = Host.CreateApplicationBuilder();
+            builder.Logging.ClearProviders();
+            builder.Services.AddOpenAIKeyProvider(o =>
+                {
+                    o.RefreshInterval = TimeSpan.FromSeconds(2); // short, so the demo shows a rotation quickly
+                    o.MinimumRefreshInterval = TimeSpan.FromSeconds(1);
+                })
+                .AddDotEnvFile(o =>
+                {
+                    o.Path = dotEnv;
+                    o.SearchParentDirectories = false;
+                });
+            builder.Services.AddOpenAIClient(o => o.Endpoint = endpoint.Endpoint);
+            builder.Services.AddOpenAIChatClient(Model);
+            using var host = builder.Build();
+            await host.StartAsync(cancellationToken);
+
+            var keys = host.Services.GetRequiredService<IOpenAIKeyProvider>();
+            var chat = host.Services.GetRequiredService<ChatClient>();
+
+            var loaded = await keys.GetKeyAsync(cancellationToken);
+            output.WriteLine($"1. Key loaded: {loaded.Fingerprint} from {loaded.Source}");
+
+            var answer = await chat.CompleteChatAsync([new UserChatMessage("Say hello.")], cancellationToken: cancellationToken);
+            Expect(endpoint.LastAcceptedKey == key1, "the first request did not carry the loaded key");
+            output.WriteLine($"2. Chat completion answered: \"{answer.Value.Content[0].Text}\"");
+
+            var (sent, failed, rotated) = await RotateWhileRequestsFlowAsync(endpoint, keys, chat, dotEnv, cancellationToken);
+            output.WriteLine($"3. Rotation: .env rewritten with {rotated.Fingerprint}; {sent} requests kept flowing ({failed} failed); " +
+                             $"now serving {rotated.Fingerprint} without a restart.");
+
+            var key3 = DemoKeys.Create(3);
+            endpoint.Allow(key3);
+            endpoint.Revoke(rotated.Value);
+            WriteDotEnv(dotEnv, key3);
+            var rejectedBefore = endpoint.UnauthorizedCount;
+            await chat.CompleteChatAsync([new UserChatMessage("Are you still there?")], cancellationToken: cancellationToken);
+            var recovered = await keys.GetKeyAsync(cancellationToken);
+            Expect(endpoint.UnauthorizedCount == rejectedBefore + 1, $"expected exactly one 401, saw {endpoint.UnauthorizedCount - rejectedBefore}");
+            Expect(endpoint.LastAcceptedKey == key3 && recovered.Value == key3, "the request did not recover with the new key");
+            output.WriteLine($"4. Revocation: {rotated.Fingerprint} revoked at the endpoint; the next request got 401, " +
+                             $"refreshed once and succeeded with {recovered.Fingerprint}.");
+
+            await host.StopAsync(cancellationToken);
+            output.WriteLine();
+            output.WriteLine("Done: load, rotation and revocation all behaved as expected.");
+            return 0;
+        }
+        finally
+        {
+            folder.Delete(recursive: true);
+        }
+    }
+
+    private static async Task<(int Sent, int Failed, OpenAIKey Rotated)> RotateWhileRequestsFlowAsync(
+        OfflineOpenAIServer endpoint, IOpenAIKeyProvider keys, ChatClient chat, string dotEnv, CancellationToken cancellationToken)
+    {
+        var key2 = DemoKeys.Create(2);
+        endpoint.Allow(key2); // the old key stays valid at OpenAI until you revoke it
+
+        var changed = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        using var registration = keys.GetChangeToken().RegisterChangeCallback(_ => changed.TrySetResult(), null);
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        var sent = 0;
+        var failed = 0;
+        var traffic = Task.Run(
+            async () =>
+            {
+                while (!stop.IsCancellationRequested)
+                {
+                    try
+                    {
+                        await chat.CompleteChatAsync([new UserChatMessage("ping")], cancellationToken: CancellationToken.None);
+                        Interlocked.Increment(ref sent);
+                    }
+                    catch (Exception)
+                    {
+                        Interlocked.Increment(ref failed);
+                    }
+
+                    await Task.Delay(50, CancellationToken.None);
+                }
+            },
+            CancellationToken.None);
+
+        WriteDotEnv(dotEnv, key2);
+        await changed.Task.WaitAsync(TimeSpan.FromSeconds(15), cancellationToken);
+        var rotated = await keys.GetKeyAsync(cancellationToken);
+        await chat.CompleteChatAsync([new UserChatMessage("ping")], cancellationToken: cancellationToken);
+        await stop.CancelAsync();
+        await traffic;
+
+        Expect(rotated.Value == key2, "the provider did not pick up the rewritten .env file");
+        Expect(endpoint.LastAcceptedKey == key2, "requests after the rotation did not carry the new key");
+        Expect(failed == 0, $"{failed} requests failed during the rotation");
+        return (sent + 1, failed, rotated);
+    }
+
+    private static void WriteDotEnv(string path, string key)
+    {
+        // Write beside the file, then replace it in one step, as editors and deploy tools do.
+        var temporary = path + ".tmp";
+        File.WriteAllText(temporary, $"# Generated by the KeyVaulting offline demo: a fake key.\nOPENAI_API_KEY={key}\n");
+        if (!OperatingSystem.IsWindows())
+        {
+            File.SetUnixFileMode(temporary, UnixFileMode.UserRead | UnixFileMode.UserWrite);
+        }
+
+        File.Move(temporary, path, overwrite: true);
+    }
+
+    private static void Expect(bool condition, string problem)
+    {
+        if (!condition)
+        {
+            throw new DemoFailedException(problem);
+        }
+    }
+}
