@@ -10,7 +10,7 @@ internal sealed class AppRoleAuthMethod(string roleId, SecretReference secretId,
 
     public SecretReference SecretId { get; } = secretId;
 
-    public override string Description => $"AppRole (auth/{MountPath})";
+    public override string Description => $"AppRole auth (auth/{MountPath})";
 
     protected override string LoginFix
         => $"Check the role_id and the secret_id in {SecretId.Description} (a secret_id expires, and may be limited in uses), and that the AppRole auth method is enabled at auth/{MountPath}.";

@@ -10,7 +10,7 @@ internal sealed class KubernetesAuthMethod(string role, SecretReference jwt, str
 
     public SecretReference Jwt { get; } = jwt;
 
-    public override string Description => $"Kubernetes role '{Role}' (auth/{MountPath})";
+    public override string Description => $"Kubernetes auth, role '{Role}' (auth/{MountPath})";
 
     protected override string LoginFix
         => $"Check that the role '{Role}' exists at auth/{MountPath} and is bound to this pod's service account and namespace, and that {Jwt.Description} holds the pod's service-account token.";

@@ -7,7 +7,7 @@ internal sealed class TokenAuthMethod(TokenSource source) : VaultAuthMethod
 {
     public TokenSource Source { get; } = source;
 
-    public override string Description => $"the token from {Source.Description}";
+    public override string Description => $"token auth ({Source.Description})";
 
     public override bool IsLogin => false;
 

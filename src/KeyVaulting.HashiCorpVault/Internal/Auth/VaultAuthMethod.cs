@@ -5,7 +5,7 @@ namespace KeyVaulting.HashiCorpVault.Internal.Auth;
 /// <summary>How the source gets a Vault token: a given token, or a login (AppRole, Kubernetes).</summary>
 internal abstract class VaultAuthMethod
 {
-    /// <summary>Gets a description for messages, for example <c>AppRole (auth/approle)</c>. Never a secret.</summary>
+    /// <summary>Gets a description for messages, for example <c>AppRole auth (auth/approle)</c>. Never a secret.</summary>
     public abstract string Description { get; }
 
     /// <summary>
