@@ -187,7 +187,8 @@ public sealed class FakeVault(TimeProvider time)
             }
 
             var segments = path.Split('/');
-            if (segments is ["auth", var authMount, "login"] && method is "POST" or "PUT" && _mounts.TryGetValue((ns, authMount), out var auth))
+            if (path.StartsWith("auth/", StringComparison.Ordinal) && path.EndsWith("/login", StringComparison.Ordinal) && method is "POST" or "PUT"
+                && path["auth/".Length..^"/login".Length] is var authMount && _mounts.TryGetValue((ns, authMount), out var auth))
             {
                 return Login(auth, authMount, body);
             }

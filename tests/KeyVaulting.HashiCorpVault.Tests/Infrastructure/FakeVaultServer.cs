@@ -84,6 +84,7 @@ public sealed class FakeVaultServer : IAsyncDisposable
         var path = request.Path.Value ?? string.Empty;
         if (!path.StartsWith("/v1/", StringComparison.Ordinal))
         {
+            _requests.Enqueue(new RecordedRequest(request.Method, path, request.QueryString.Value ?? string.Empty, null, null, false));
             await WriteAsync(context, FakeVault.Error(404));
             return;
         }
