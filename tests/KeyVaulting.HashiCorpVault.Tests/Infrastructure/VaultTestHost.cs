@@ -16,11 +16,13 @@ public sealed class VaultTestHost : IAsyncDisposable
 {
     private readonly List<IDisposable> _owned = [];
 
-    private VaultTestHost(FakeTimeProvider time, FakeVaultServer server, ServiceProvider services)
+    private readonly List<ServiceProvider> _providers = [];
+
+    private VaultTestHost(FakeTimeProvider time, FakeVaultServer server)
     {
         Time = time;
         Server = server;
-        Services = services;
+        Services = BuildServices();
     }
 
     public FakeTimeProvider Time { get; }
@@ -29,21 +31,31 @@ public sealed class VaultTestHost : IAsyncDisposable
 
     public FakeVault Vault => Server.Vault;
 
+    /// <summary>Gets services with the fake clock and the captured logging, for sources created directly.</summary>
     public ServiceProvider Services { get; }
 
-    public FakeLogCollector Logs => Services.GetFakeLogCollector();
+    /// <summary>Gets every log record of every service provider of the test, at every level.</summary>
+    public FakeLogCollector Logs { get; } = new();
 
     public TemporaryDirectory Files { get; } = new();
 
-    public static async Task<VaultTestHost> StartAsync(X509Certificate2? certificate = null, Action<IServiceCollection>? configureServices = null)
+    public static async Task<VaultTestHost> StartAsync(X509Certificate2? certificate = null)
     {
         var time = new FakeTimeProvider(new DateTimeOffset(2026, 3, 2, 9, 0, 0, TimeSpan.Zero));
         var server = await FakeVaultServer.StartAsync(time, certificate);
+        return new VaultTestHost(time, server);
+    }
+
+    /// <summary>Builds an application's services: the fake clock, logging into <see cref="Logs"/>, then <paramref name="configure"/>.</summary>
+    public ServiceProvider BuildServices(Action<IServiceCollection>? configure = null)
+    {
         var services = new ServiceCollection()
-            .AddSingleton<TimeProvider>(time)
-            .AddLogging(logging => logging.SetMinimumLevel(LogLevel.Trace).AddFakeLogging());
-        configureServices?.Invoke(services);
-        return new VaultTestHost(time, server, services.BuildServiceProvider());
+            .AddSingleton<TimeProvider>(Time)
+            .AddLogging(logging => logging.SetMinimumLevel(LogLevel.Trace).AddProvider(new FakeLoggerProvider(Logs)));
+        configure?.Invoke(services);
+        var provider = services.BuildServiceProvider();
+        _providers.Add(provider);
+        return provider;
     }
 
     /// <summary>Creates a source for <paramref name="path"/> pointed at the test server; <paramref name="configure"/> runs after.</summary>
@@ -79,7 +91,11 @@ public sealed class VaultTestHost : IAsyncDisposable
             owned.Dispose();
         }
 
-        await Services.DisposeAsync();
+        foreach (var provider in _providers)
+        {
+            await provider.DisposeAsync();
+        }
+
         await Server.DisposeAsync();
         Files.Dispose();
     }
