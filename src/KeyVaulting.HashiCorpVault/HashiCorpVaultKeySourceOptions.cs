@@ -36,7 +36,8 @@ public sealed class HashiCorpVaultKeySourceOptions
 
     /// <summary>
     /// Gets or sets the Vault Enterprise namespace, sent as the <c>X-Vault-Namespace</c> header on every request
-    /// (including logins). Default: the <c>VAULT_NAMESPACE</c> environment variable; none when it is not set.
+    /// (including logins). Default: the <c>VAULT_NAMESPACE</c> environment variable; none when it is not set. An
+    /// empty string sends no namespace whatever the environment says.
     /// </summary>
     public string? Namespace { get; set; }
 
@@ -57,7 +58,8 @@ public sealed class HashiCorpVaultKeySourceOptions
 
     /// <summary>
     /// Gets or sets the path of a PEM file with the CA certificate(s) that issued Vault's TLS certificate; they are
-    /// trusted in addition to the system's roots, for Vault only. Default: the <c>VAULT_CACERT</c> environment variable.
+    /// trusted in addition to the system's roots, for Vault only. Default: the <c>VAULT_CACERT</c> environment
+    /// variable. An empty string ignores that variable.
     /// </summary>
     public string? CaCertificatePath { get; set; }
 

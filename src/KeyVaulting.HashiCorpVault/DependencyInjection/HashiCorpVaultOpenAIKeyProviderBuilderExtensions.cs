@@ -31,7 +31,7 @@ public static class HashiCorpVaultOpenAIKeyProviderBuilderExtensions
         {
             throw new ArgumentException(
                 $"{VaultSourceSettings.SourceNameOf(options.MountPoint, path)} is not configured correctly: {string.Join("; ", problems)}.",
-                problems.Any(p => p.StartsWith("the secret path", StringComparison.Ordinal)) ? nameof(path) : nameof(configure));
+                VaultSourceSettings.PathProblem(path) is null ? nameof(configure) : nameof(path));
         }
 
         builder.AddSourceFactory<HashiCorpVaultKeySourceFactory>();

@@ -57,10 +57,9 @@ internal sealed class VaultSourceSettings
     public static List<string> Problems(string? path, HashiCorpVaultKeySourceOptions options)
     {
         var problems = new List<string>();
-        var pathProblem = string.IsNullOrWhiteSpace(path) ? "it is empty" : VaultPaths.Problem(path);
-        if (pathProblem is not null)
+        if (PathProblem(path) is { } pathProblem)
         {
-            problems.Add($"the secret path is not usable: {pathProblem}; give the path inside the mount, for example 'openai'");
+            problems.Add(pathProblem);
         }
 
         var mountProblem = string.IsNullOrWhiteSpace(options.MountPoint) ? "it is empty" : VaultPaths.Problem(options.MountPoint);
@@ -98,6 +97,13 @@ internal sealed class VaultSourceSettings
         }
 
         return problems;
+    }
+
+    /// <summary>Says what is wrong with the secret's path, or returns null when it is usable.</summary>
+    public static string? PathProblem(string? path)
+    {
+        var problem = string.IsNullOrWhiteSpace(path) ? "it is empty" : VaultPaths.Problem(path);
+        return problem is null ? null : $"the secret path is not usable: {problem}; give the path inside the mount, for example 'openai'";
     }
 
     /// <summary>Checks the settings and completes the unset ones from the environment.</summary>

@@ -43,6 +43,22 @@ public sealed class VaultSourceSettingsTests : IDisposable
     }
 
     [Fact]
+    public void Resolve_EmptyNamespaceAndCaPath_IgnoreTheVariables()
+    {
+        _environment.Set("VAULT_NAMESPACE", "team-ai").Set("VAULT_CACERT", "/etc/vault/ca.pem");
+
+        var settings = VaultSourceSettings.Resolve("openai", new HashiCorpVaultKeySourceOptions
+        {
+            Address = new Uri("https://vault.example.test"),
+            Namespace = string.Empty,
+            CaCertificatePath = string.Empty,
+        });
+
+        settings.Namespace.Should().BeNull();
+        settings.CaCertificatePath.Should().BeNull();
+    }
+
+    [Fact]
     public void Resolve_NoAddressAnywhere_ThrowsNamingVaultAddr()
     {
         var action = () => VaultSourceSettings.Resolve("openai", new HashiCorpVaultKeySourceOptions());
