@@ -10,6 +10,7 @@ public sealed class HashiCorpVaultKeySourceFactoryTests : IAsyncLifetime
 {
     private const string Section = "KeyVaulting:Sources:Vault";
     private static readonly string Key = TestKeys.Project('F');
+    private readonly List<IDisposable> _sources = [];
     private VaultTestHost _host = null!;
 
     public async Task InitializeAsync()
@@ -19,7 +20,11 @@ public sealed class HashiCorpVaultKeySourceFactoryTests : IAsyncLifetime
         _host.Vault.PutKey("openai", Key);
     }
 
-    public async Task DisposeAsync() => await _host.DisposeAsync();
+    public async Task DisposeAsync()
+    {
+        _sources.ForEach(s => s.Dispose());
+        await _host.DisposeAsync();
+    }
 
     [Fact]
     public void TypeName_IsHashiCorpVault() => new HashiCorpVaultKeySourceFactory().TypeName.Should().Be("HashiCorpVault");
@@ -191,6 +196,23 @@ public sealed class HashiCorpVaultKeySourceFactoryTests : IAsyncLifetime
         action.Should().Throw<InvalidOperationException>().WithMessage($"Configuration '{Section}:Address' is not an absolute http:// or https:// address*");
     }
 
+    [Fact]
+    public void Create_PlainHttpToAnotherHost_WarnsThatSecretsCrossTheNetworkUnencrypted()
+    {
+        using var source = HashiCorpVaultKeySourceFactory.Create("openai", new HashiCorpVaultKeySourceOptions { Address = new Uri("http://vault.example.test:8200") }, _host.Services);
+
+        _host.Logs.GetSnapshot().Should().ContainSingle(r => r.Id.Id == 301)
+            .Which.Message.Should().Contain("http://vault.example.test:8200/").And.Contain("unencrypted");
+    }
+
+    [Fact]
+    public void Create_PlainHttpToLoopback_DoesNotWarn()
+    {
+        using var source = HashiCorpVaultKeySourceFactory.Create("openai", new HashiCorpVaultKeySourceOptions { Address = _host.Server.Address }, _host.Services);
+
+        _host.Logs.GetSnapshot().Should().NotContain(r => r.Id.Id == 301, "a dev server or a local Vault Agent listens on loopback");
+    }
+
     private static IConfiguration Configuration(Dictionary<string, string?> values)
         => new ConfigurationBuilder().AddInMemoryCollection(values).Build();
 
@@ -205,6 +227,7 @@ public sealed class HashiCorpVaultKeySourceFactoryTests : IAsyncLifetime
 
         var section = Configuration(values).GetSection(Section);
         var source = new HashiCorpVaultKeySourceFactory().Create(new OpenAIKeySourceFactoryContext(string.Empty, section, _host.Services));
+        _sources.Add((IDisposable)source);
         return source;
     }
 }
