@@ -1,0 +1,87 @@
+using KeyVaulting.HashiCorpVault.Diagnostics;
+using KeyVaulting.HashiCorpVault.Internal;
+using KeyVaulting.HashiCorpVault.Internal.Auth;
+using KeyVaulting.HashiCorpVault.Internal.Http;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+
+namespace KeyVaulting.HashiCorpVault;
+
+/// <summary>
+/// Creates HashiCorp Vault sources, from code (<c>AddHashiCorpVault</c>) or from configuration
+/// (<c>Type: HashiCorpVault</c>; the core finds this type by name, so configuration alone selects it).
+/// </summary>
+internal sealed class HashiCorpVaultKeySourceFactory : IOpenAIKeySourceFactory
+{
+    /// <summary>The logger category of every HashiCorp Vault source.</summary>
+    public const string LoggerCategory = "KeyVaulting.HashiCorpVault";
+
+    public string TypeName => VaultDefaults.TypeName;
+
+    public IOpenAIKeySource Create(OpenAIKeySourceFactoryContext context)
+    {
+        var section = context.Configuration;
+        foreach (var key in HashiCorpVaultKeySourceConfiguration.ForbiddenSecretKeys)
+        {
+            if (section.GetSection(key).Exists())
+            {
+                // The value is neither read nor repeated.
+                throw new InvalidOperationException(
+                    $"Configuration '{section.Path}:{key}' would put a Vault credential in configuration, which KeyVaulting never reads. " +
+                    "Name where it is kept instead: TokenVariable or TokenFile (AuthMethod Token), SecretIdVariable or SecretIdFile (AuthMethod AppRole), JwtPath (AuthMethod Kubernetes). Remove the value from your configuration files.");
+            }
+        }
+
+        var configuration = context.Bind<HashiCorpVaultKeySourceConfiguration>();
+        var options = configuration.ToOptions(section.Path);
+        return Create(configuration.Path, options, context.Services);
+    }
+
+    /// <summary>Creates a source: resolves the settings, chooses the HTTP client and warns about weak transport security.</summary>
+    /// <exception cref="InvalidOperationException">A setting is invalid or missing; the message names the source and the fix.</exception>
+    public static HashiCorpVaultKeySource Create(string path, HashiCorpVaultKeySourceOptions options, IServiceProvider services)
+    {
+        var settings = VaultSourceSettings.Resolve(path, options);
+        var logger = (services.GetService<ILoggerFactory>() ?? NullLoggerFactory.Instance).CreateLogger(LoggerCategory);
+        var time = services.GetService<TimeProvider>() ?? TimeProvider.System;
+        var address = settings.Address.GetLeftPart(UriPartial.Path);
+
+        if (settings.SkipTlsVerify)
+        {
+            Log.TlsVerificationDisabled(logger, settings.SourceName, address);
+        }
+        else if (!string.IsNullOrWhiteSpace(Environment.GetEnvironmentVariable(VaultDefaults.SkipVerifyVariable)))
+        {
+            Log.SkipVerifyVariableIgnored(logger, settings.SourceName);
+        }
+
+        if (settings.Address.Scheme == Uri.UriSchemeHttp && !settings.Address.IsLoopback)
+        {
+            Log.PlainHttp(logger, settings.SourceName, address);
+        }
+
+        var caCertificates = settings.CaCertificatePath is { } caPath && !settings.SkipTlsVerify
+            ? VaultTls.LoadCaCertificates(caPath, settings.SourceName)
+            : null;
+
+        Func<HttpClient> httpClient;
+        HttpClient? owned = null;
+        if (caCertificates is null && !settings.SkipTlsVerify && services.GetService<IHttpClientFactory>() is { } factory)
+        {
+            httpClient = () => factory.CreateClient(HashiCorpVaultKeySourceOptions.HttpClientName);
+            Log.HttpClientChosen(logger, settings.SourceName, $"the IHttpClientFactory client '{HashiCorpVaultKeySourceOptions.HttpClientName}'", address);
+        }
+        else
+        {
+            owned = new HttpClient(VaultTls.CreateHandler(caCertificates, settings.SkipTlsVerify), disposeHandler: true);
+            httpClient = () => owned;
+            Log.HttpClientChosen(logger, settings.SourceName, caCertificates is null && !settings.SkipTlsVerify ? "its own HttpClient" : "its own HttpClient with the configured TLS trust", address);
+        }
+
+        var client = new VaultClient(settings.SourceName, settings.Address, settings.Namespace, httpClient, owned, time, new VaultRedactor(), logger);
+        var tokens = new VaultTokenManager(client, settings.Auth, time, logger);
+        return new HashiCorpVaultKeySource(settings, client, tokens, time, logger);
+    }
+}

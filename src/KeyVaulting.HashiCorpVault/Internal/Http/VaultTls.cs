@@ -1,0 +1,89 @@
+using System.Net.Security;
+using System.Security.Cryptography;
+using System.Security.Cryptography.X509Certificates;
+
+namespace KeyVaulting.HashiCorpVault.Internal.Http;
+
+/// <summary>
+/// The HTTP handler a source owns when Vault's certificate needs special trust: the CA certificates of
+/// <c>CaCertificatePath</c> (or <c>VAULT_CACERT</c>) trusted in addition to the system's roots, or, only when set
+/// explicitly, no verification at all.
+/// </summary>
+internal static class VaultTls
+{
+    /// <summary>Reads the CA certificates of a PEM file (one certificate or a bundle).</summary>
+    /// <exception cref="InvalidOperationException">The file is missing, unreadable or holds no certificate.</exception>
+    public static X509Certificate2Collection LoadCaCertificates(string path, string sourceName)
+    {
+        var setting = $"CaCertificatePath (or the {VaultDefaults.CaCertificateVariable} environment variable)";
+        if (!File.Exists(path))
+        {
+            throw new InvalidOperationException($"{sourceName}: {setting} names {path}, which does not exist. Give the PEM file of the CA that issued Vault's certificate.");
+        }
+
+        var certificates = new X509Certificate2Collection();
+        try
+        {
+            certificates.ImportFromPemFile(path);
+        }
+        catch (Exception ex) when (ex is CryptographicException or IOException or UnauthorizedAccessException)
+        {
+            throw new InvalidOperationException($"{sourceName}: {setting} names {path}, which cannot be read as PEM certificates ({ex.GetType().Name}). Give the PEM file of the CA that issued Vault's certificate.", ex);
+        }
+
+        if (certificates.Count == 0)
+        {
+            throw new InvalidOperationException($"{sourceName}: {setting} names {path}, which holds no '-----BEGIN CERTIFICATE-----' block. Give the PEM file of the CA that issued Vault's certificate.");
+        }
+
+        return certificates;
+    }
+
+    /// <summary>Creates the handler: pooled connections recycled every few minutes (DNS changes), and the trust rule.</summary>
+    public static SocketsHttpHandler CreateHandler(X509Certificate2Collection? caCertificates, bool skipVerify)
+    {
+        var handler = new SocketsHttpHandler { PooledConnectionLifetime = TimeSpan.FromMinutes(5) };
+        if (skipVerify)
+        {
+            handler.SslOptions.RemoteCertificateValidationCallback = static (_, _, _, _) => true;
+        }
+        else if (caCertificates is not null)
+        {
+            handler.SslOptions.RemoteCertificateValidationCallback = (_, certificate, chain, errors) => Validate(certificate, chain, errors, caCertificates);
+        }
+
+        return handler;
+    }
+
+    /// <summary>
+    /// Accepts a certificate the system trusts, or one whose only problem is its chain and that chains up to one of
+    /// the given CA certificates. A name mismatch is never accepted.
+    /// </summary>
+    internal static bool Validate(X509Certificate? certificate, X509Chain? presented, SslPolicyErrors errors, X509Certificate2Collection caCertificates)
+    {
+        if (errors == SslPolicyErrors.None)
+        {
+            return true;
+        }
+
+        if (errors != SslPolicyErrors.RemoteCertificateChainErrors || certificate is not X509Certificate2 leaf)
+        {
+            return false;
+        }
+
+        using var chain = new X509Chain();
+        chain.ChainPolicy.TrustMode = X509ChainTrustMode.CustomRootTrust;
+        chain.ChainPolicy.RevocationMode = X509RevocationMode.NoCheck;
+        chain.ChainPolicy.CustomTrustStore.AddRange(caCertificates);
+        chain.ChainPolicy.ExtraStore.AddRange(caCertificates);
+        if (presented is not null)
+        {
+            foreach (var element in presented.ChainElements)
+            {
+                chain.ChainPolicy.ExtraStore.Add(element.Certificate);
+            }
+        }
+
+        return chain.Build(leaf);
+    }
+}
