@@ -8,7 +8,7 @@ namespace Microsoft.Extensions.DependencyInjection;
 /// <summary>Adds key sources to an <see cref="IOpenAIKeyProviderBuilder"/>.</summary>
 public static partial class OpenAIKeyProviderBuilderExtensions
 {
-    /// <summary>Adds a source to the end of the provider's chain.</summary>
+    /// <summary>Adds a source to the end of the provider's chain. The application keeps ownership of the instance: the provider does not dispose it.</summary>
     /// <param name="builder">The provider builder.</param>
     /// <param name="source">The source.</param>
     /// <returns>The builder, to add more sources.</returns>
@@ -16,10 +16,13 @@ public static partial class OpenAIKeyProviderBuilderExtensions
     {
         Throw.IfNull(builder);
         Throw.IfNull(source);
-        return builder.AddSource(_ => source);
+        return builder.AddEntry(new OpenAIKeySourceChainEntry(_ => [source], Owned: false));
     }
 
-    /// <summary>Adds a source created from the application's services to the end of the provider's chain.</summary>
+    /// <summary>
+    /// Adds a source created from the application's services to the end of the provider's chain. The provider owns it:
+    /// a source that is <see cref="IDisposable"/> or <see cref="IAsyncDisposable"/> is disposed with the provider.
+    /// </summary>
     /// <param name="builder">The provider builder.</param>
     /// <param name="factory">Creates the source when the provider is first resolved.</param>
     /// <returns>The builder, to add more sources.</returns>
@@ -27,7 +30,12 @@ public static partial class OpenAIKeyProviderBuilderExtensions
     {
         Throw.IfNull(builder);
         Throw.IfNull(factory);
-        builder.Services.Configure<OpenAIKeySourceChainOptions>(builder.Name, chain => chain.Entries.Add(sp => [factory(sp)]));
+        return builder.AddEntry(new OpenAIKeySourceChainEntry(sp => [factory(sp)], Owned: true));
+    }
+
+    private static IOpenAIKeyProviderBuilder AddEntry(this IOpenAIKeyProviderBuilder builder, OpenAIKeySourceChainEntry entry)
+    {
+        builder.Services.Configure<OpenAIKeySourceChainOptions>(builder.Name, chain => chain.Entries.Add(entry));
         return builder;
     }
 

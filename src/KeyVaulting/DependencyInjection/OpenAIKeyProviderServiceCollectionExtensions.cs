@@ -95,7 +95,7 @@ public static class OpenAIKeyProviderServiceCollectionExtensions
         services.Configure<OpenAIKeyProviderOptions>(name, options =>
             ConfigurationBinding.Bind(configuration, options, ConfigurationKeySourceChain.ProviderReservedKeys));
         services.Configure<OpenAIKeySourceChainOptions>(name, chain =>
-            chain.Entries.Add(sp => ConfigurationKeySourceChain.Create(configuration, name, sp)));
+            chain.Entries.Add(new OpenAIKeySourceChainEntry(sp => ConfigurationKeySourceChain.Create(configuration, name, sp), Owned: true)));
         return builder;
     }
 
@@ -136,7 +136,20 @@ public static class OpenAIKeyProviderServiceCollectionExtensions
     {
         var options = services.GetRequiredService<IOptionsMonitor<OpenAIKeyProviderOptions>>().Get(name);
         var chain = services.GetRequiredService<IOptionsMonitor<OpenAIKeySourceChainOptions>>().Get(name);
-        var sources = chain.Entries.SelectMany(entry => entry(services)).ToList();
+        var sources = new List<IOpenAIKeySource>();
+        var owned = new List<IOpenAIKeySource>();
+        foreach (var entry in chain.Entries)
+        {
+            foreach (var source in entry.Create(services))
+            {
+                sources.Add(source);
+                if (entry.Owned)
+                {
+                    owned.Add(source);
+                }
+            }
+        }
+
         if (sources.Count == 0)
         {
             // The convention of the OpenAI SDKs: the environment variable, then a .env file.
@@ -148,6 +161,7 @@ public static class OpenAIKeyProviderServiceCollectionExtensions
         return new OpenAIKeyProvider(
             name,
             sources,
+            owned,
             options,
             services.GetService<TimeProvider>() ?? TimeProvider.System,
             loggerFactory.CreateLogger("KeyVaulting.OpenAIKeyProvider"),

@@ -14,6 +14,7 @@ namespace KeyVaulting.Provider;
 internal sealed class OpenAIKeyProvider : IOpenAIKeyProvider, IDisposable, IAsyncDisposable
 {
     private readonly IReadOnlyList<IOpenAIKeySource> _sources;
+    private readonly IReadOnlyList<IOpenAIKeySource> _ownedSources;
     private readonly OpenAIKeyProviderOptions _options;
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
@@ -39,6 +40,7 @@ internal sealed class OpenAIKeyProvider : IOpenAIKeyProvider, IDisposable, IAsyn
     public OpenAIKeyProvider(
         string name,
         IReadOnlyList<IOpenAIKeySource> sources,
+        IReadOnlyList<IOpenAIKeySource> ownedSources,
         OpenAIKeyProviderOptions options,
         TimeProvider timeProvider,
         ILogger logger,
@@ -47,6 +49,7 @@ internal sealed class OpenAIKeyProvider : IOpenAIKeyProvider, IDisposable, IAsyn
         Name = name;
         DisplayName = name.Length == 0 ? "default" : name;
         _sources = sources;
+        _ownedSources = ownedSources;
         _options = options;
         _time = timeProvider;
         _logger = logger;
@@ -100,21 +103,20 @@ internal sealed class OpenAIKeyProvider : IOpenAIKeyProvider, IDisposable, IAsyn
 
     public void Dispose()
     {
-        lock (_gate)
+        if (StopLocked())
         {
-            if (_isDisposed)
+            foreach (var source in _ownedSources)
             {
-                return;
+                if (source is IDisposable disposable)
+                {
+                    disposable.Dispose();
+                }
+                else if (source is IAsyncDisposable asyncDisposable)
+                {
+                    asyncDisposable.DisposeAsync().AsTask().GetAwaiter().GetResult();
+                }
             }
-
-            _isDisposed = true;
-            _timer?.Dispose();
-            _timer = null;
-            _nextRefreshAt = null;
         }
-
-        _metrics.UntrackKeyAge(DisplayName);
-        _disposed.Cancel();
     }
 
     public async ValueTask DisposeAsync()
@@ -125,7 +127,11 @@ internal sealed class OpenAIKeyProvider : IOpenAIKeyProvider, IDisposable, IAsyn
             inflight = _inflight;
         }
 
-        Dispose();
+        if (!StopLocked())
+        {
+            return;
+        }
+
         if (inflight is not null)
         {
             try
@@ -137,6 +143,39 @@ internal sealed class OpenAIKeyProvider : IOpenAIKeyProvider, IDisposable, IAsyn
                 // The read was abandoned by disposal; its outcome no longer matters.
             }
         }
+
+        foreach (var source in _ownedSources)
+        {
+            if (source is IAsyncDisposable asyncDisposable)
+            {
+                await asyncDisposable.DisposeAsync().ConfigureAwait(false);
+            }
+            else if (source is IDisposable disposable)
+            {
+                disposable.Dispose();
+            }
+        }
+    }
+
+    /// <summary>Stops the timer and cancels reads; returns true for the one caller that did it.</summary>
+    private bool StopLocked()
+    {
+        lock (_gate)
+        {
+            if (_isDisposed)
+            {
+                return false;
+            }
+
+            _isDisposed = true;
+            _timer?.Dispose();
+            _timer = null;
+            _nextRefreshAt = null;
+        }
+
+        _metrics.UntrackKeyAge(DisplayName);
+        _disposed.Cancel();
+        return true;
     }
 
     private async Task<OpenAIKey> ReadAsync(bool forced, CancellationToken cancellationToken)

@@ -56,16 +56,19 @@ public class KeyVaultingMetricsTests
             ActivityStopped = a => { lock (activities) { activities.Add(a); } },
         };
         ActivitySource.AddActivityListener(listener);
-        await using var h = new ProviderHarness();
+        var source = new MutableKeySource("Memory:activity-" + Guid.NewGuid().ToString("N")); // the listener is process-wide
         var key = TestKeys.Project('T');
-        h.Source.SetValue(key);
+        source.SetValue(key);
+        var services = new ServiceCollection();
+        services.AddOpenAIKeyProvider().AddSource(source);
+        await using var sp = services.BuildServiceProvider();
 
-        await h.Provider.GetKeyAsync();
+        await sp.GetRequiredService<IOpenAIKeyProvider>().GetKeyAsync();
 
         Activity fetch;
         lock (activities)
         {
-            fetch = activities.Should().ContainSingle(a => a.OperationName == KeyVaultingDiagnostics.FetchActivity && (string?)a.GetTagItem(KeyVaultingDiagnostics.SourceTag) == "Memory:source1").Subject;
+            fetch = activities.Should().ContainSingle(a => a.OperationName == KeyVaultingDiagnostics.FetchActivity && (string?)a.GetTagItem(KeyVaultingDiagnostics.SourceTag) == source.Name).Subject;
         }
 
         fetch.GetTagItem(KeyVaultingDiagnostics.OutcomeTag).Should().Be("found");

@@ -84,6 +84,22 @@ public class ProviderLifecycleTests
         h.Provider.GetStatus().NextRefreshAt.Should().BeNull();
     }
 
+    [Fact]
+    public async Task DisposeAsync_SourcesItCreated_AreDisposedButAppInstancesAreNot()
+    {
+        var created = new DisposableSource("Memory:created");
+        var passedIn = new DisposableSource("Memory:passed-in");
+        var services = new ServiceCollection();
+        services.AddOpenAIKeyProvider().AddSource(_ => created).AddSource(passedIn);
+        var sp = services.BuildServiceProvider();
+        _ = sp.GetRequiredService<IOpenAIKeyProvider>();
+
+        await sp.DisposeAsync();
+
+        created.DisposeCount.Should().Be(1, "the provider owns what its factories created, and disposes it once");
+        passedIn.DisposeCount.Should().Be(0, "an instance the application passed in stays the application's");
+    }
+
     private static async Task RunFailingBackgroundRefreshesAsync()
     {
         await using var h = new ProviderHarness(o => o.LoadOnStartup = false);
@@ -105,6 +121,24 @@ public class ProviderLifecycleTests
         {
             Environment.TickCount64.Should().BeLessThan(deadline, "the condition should become true");
             await Task.Yield();
+        }
+    }
+
+    private sealed class DisposableSource(string name) : IOpenAIKeySource, IAsyncDisposable
+    {
+        private int _disposeCount;
+
+        public string Name { get; } = name;
+
+        public int DisposeCount => Volatile.Read(ref _disposeCount);
+
+        public ValueTask<OpenAIKeySourceResult> FetchAsync(CancellationToken cancellationToken)
+            => new(OpenAIKeySourceResult.NotFound("empty"));
+
+        public ValueTask DisposeAsync()
+        {
+            Interlocked.Increment(ref _disposeCount);
+            return ValueTask.CompletedTask;
         }
     }
 }

@@ -5,7 +5,13 @@ namespace KeyVaulting.DependencyInjection.Internal;
 /// <summary>The ordered chain of a named provider: sources added in code and configuration sections, in order.</summary>
 internal sealed class OpenAIKeySourceChainOptions
 {
-    public List<Func<IServiceProvider, IEnumerable<IOpenAIKeySource>>> Entries { get; } = [];
+    public List<OpenAIKeySourceChainEntry> Entries { get; } = [];
 
     public IConfiguration? Configuration { get; set; }
 }
+
+/// <summary>
+/// One entry of a chain. As with DI's own rule, sources the provider creates (<paramref name="Owned"/>) are disposed
+/// with it; instances the application passed in are not.
+/// </summary>
+internal sealed record OpenAIKeySourceChainEntry(Func<IServiceProvider, IEnumerable<IOpenAIKeySource>> Create, bool Owned);
