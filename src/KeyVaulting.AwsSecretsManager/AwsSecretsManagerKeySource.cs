@@ -14,9 +14,6 @@ internal sealed class AwsSecretsManagerKeySource : IOpenAIKeySource
 {
     public const string TypeName = "AwsSecretsManager";
 
-    /// <summary>The name of the <see cref="IHttpClientFactory"/> client, to configure proxies or handlers.</summary>
-    public const string HttpClientName = "KeyVaulting.AwsSecretsManager";
-
     /// <summary>
     /// The largest answer read: Secrets Manager's largest secret (64 KiB, base64-encoded when binary) with room for
     /// JSON escaping and metadata. Anything larger is not a Secrets Manager answer.

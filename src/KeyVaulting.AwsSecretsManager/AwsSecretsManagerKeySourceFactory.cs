@@ -46,15 +46,14 @@ internal sealed class AwsSecretsManagerKeySourceFactory : IOpenAIKeySourceFactor
         return Create(settings.SecretId!, options, context.Services);
     }
 
-    /// <summary>Creates the source with the application's time, logging and HTTP client factory, when it has them.</summary>
+    /// <summary>
+    /// Creates the source with the application's time and logging, and the package's named HTTP client when
+    /// <c>AddAwsSecretsManager</c> registered it (else a shared client).
+    /// </summary>
     public static AwsSecretsManagerKeySource Create(string secretId, AwsSecretsManagerKeySourceOptions options, IServiceProvider services)
     {
         var time = services.GetService<TimeProvider>() ?? TimeProvider.System;
         var logger = services.GetService<ILoggerFactory>()?.CreateLogger<AwsSecretsManagerKeySource>() ?? NullLogger<AwsSecretsManagerKeySource>.Instance;
-        var clients = services.GetService<IHttpClientFactory>();
-        Func<HttpClient> httpClient = clients is null
-            ? static () => SharedHttpClient.Instance
-            : () => clients.CreateClient(AwsSecretsManagerKeySource.HttpClientName);
-        return new AwsSecretsManagerKeySource(secretId.Trim(), options, httpClient, time, logger);
+        return new AwsSecretsManagerKeySource(secretId.Trim(), options, AwsSecretsManagerHttpClient.Resolve(services), time, logger);
     }
 }

@@ -1,4 +1,5 @@
 using KeyVaulting.AwsSecretsManager;
+using KeyVaulting.AwsSecretsManager.Internal;
 using KeyVaulting.AwsSecretsManager.Internal.Validators;
 using KeyVaulting.Internal;
 
@@ -22,7 +23,8 @@ public static class OpenAIKeyProviderBuilderAwsSecretsManagerExtensions
     /// <exception cref="ArgumentException">A setting is invalid; the message names it.</exception>
     /// <remarks>
     /// Requests go through the <see cref="System.Net.Http.IHttpClientFactory"/> client named
-    /// <c>KeyVaulting.AwsSecretsManager</c>, which the application can configure (proxy, handlers).
+    /// <c>KeyVaulting.AwsSecretsManager</c>, which the application can configure further (proxy, handlers). The
+    /// factory's default request logging is removed from it: it would log the session token and the signature.
     /// </remarks>
     public static IOpenAIKeyProviderBuilder AddAwsSecretsManager(
         this IOpenAIKeyProviderBuilder builder, string secretId, Action<AwsSecretsManagerKeySourceOptions>? configure = null)
@@ -41,7 +43,7 @@ public static class OpenAIKeyProviderBuilderAwsSecretsManagerExtensions
         }
 
         var snapshot = options.Clone();
-        builder.Services.AddHttpClient(AwsSecretsManagerKeySource.HttpClientName);
+        AwsSecretsManagerHttpClient.Register(builder.Services);
         builder.AddSourceFactory<AwsSecretsManagerKeySourceFactory>();
         return builder.AddSource(services => AwsSecretsManagerKeySourceFactory.Create(secretId, snapshot, services));
     }
