@@ -145,11 +145,13 @@ internal sealed class AwsCredentialsProvider
         return Interlocked.CompareExchange(ref _profileCredentials, credentials, null) ?? credentials;
     }
 
+    /// <summary>
+    /// The files AWSSDK.Core reads. It resolves <c>AWS_SHARED_CREDENTIALS_FILE</c> and <c>AWS_CONFIG_FILE</c> once per
+    /// process (and only if they exist then), so the variables may no longer tell.
+    /// </summary>
     private static string ProfileFiles()
     {
-        var credentialsFile = Environment.GetEnvironmentVariable(SharedCredentialsFile.SharedCredentialsFileEnvVar);
-        var configFile = Environment.GetEnvironmentVariable(SharedCredentialsFile.SharedConfigFileEnvVar);
-        return $"the shared credentials file {(string.IsNullOrEmpty(credentialsFile) ? SharedCredentialsFile.DefaultFilePath : credentialsFile)} " +
-               $"nor the config file {(string.IsNullOrEmpty(configFile) ? SharedCredentialsFile.DefaultConfigFilePath : configFile)}";
+        var files = new SharedCredentialsFile();
+        return $"the shared credentials file {files.FilePath} nor the config file {files.ConfigFilePath}";
     }
 }

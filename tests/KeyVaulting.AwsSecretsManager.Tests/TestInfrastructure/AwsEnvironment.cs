@@ -7,6 +7,11 @@ namespace KeyVaulting.AwsSecretsManager.Tests.TestInfrastructure;
 /// machine, no shared files from the developer's home, and no EC2 instance metadata calls (which would leave this
 /// machine).
 /// </summary>
+/// <remarks>
+/// AWSSDK.Core reads <c>AWS_SHARED_CREDENTIALS_FILE</c> and <c>AWS_CONFIG_FILE</c> once per process, and only when
+/// the files exist then: the variables point at two empty files created here, and tests write profiles into those
+/// same files (<see cref="EnvironmentScope.WriteSharedCredentials"/>), which the SDK re-reads on every lookup.
+/// </remarks>
 internal static class AwsEnvironment
 {
     /// <summary>The variables the AWS chains read; tests that set any of them restore them with <see cref="EnvironmentScope"/>.</summary>
@@ -18,8 +23,13 @@ internal static class AwsEnvironment
         "AWS_SHARED_CREDENTIALS_FILE", "AWS_CONFIG_FILE", "AWS_EC2_METADATA_DISABLED",
     ];
 
-    /// <summary>A folder that does not exist: the shared files point into it unless a test writes its own.</summary>
-    public static readonly string NowhereDirectory = Path.Combine(Path.GetTempPath(), "keyvaulting-aws-tests-" + Guid.NewGuid().ToString("N"));
+    private static readonly string Directory = Path.Combine(Path.GetTempPath(), "keyvaulting-aws-tests-" + Environment.ProcessId);
+
+    /// <summary>Gets the shared credentials file of the test process (empty unless a test writes a profile).</summary>
+    public static string SharedCredentialsFile { get; } = Path.Combine(Directory, "credentials");
+
+    /// <summary>Gets the shared config file of the test process (empty unless a test writes a profile).</summary>
+    public static string SharedConfigFile { get; } = Path.Combine(Directory, "config");
 
     [ModuleInitializer]
     [System.Diagnostics.CodeAnalysis.SuppressMessage("Usage", "CA2255:The 'ModuleInitializer' attribute should not be used in libraries", Justification = "A test assembly: isolates the whole run from the machine's AWS setup.")]
@@ -30,9 +40,13 @@ internal static class AwsEnvironment
             Environment.SetEnvironmentVariable(variable, null);
         }
 
+        System.IO.Directory.CreateDirectory(Directory);
+        File.WriteAllText(SharedCredentialsFile, string.Empty);
+        File.WriteAllText(SharedConfigFile, string.Empty);
         Environment.SetEnvironmentVariable("AWS_EC2_METADATA_DISABLED", "true");
-        Environment.SetEnvironmentVariable("AWS_SHARED_CREDENTIALS_FILE", Path.Combine(NowhereDirectory, "credentials"));
-        Environment.SetEnvironmentVariable("AWS_CONFIG_FILE", Path.Combine(NowhereDirectory, "config"));
+        Environment.SetEnvironmentVariable("AWS_SHARED_CREDENTIALS_FILE", SharedCredentialsFile);
+        Environment.SetEnvironmentVariable("AWS_CONFIG_FILE", SharedConfigFile);
+        AppDomain.CurrentDomain.ProcessExit += (_, _) => System.IO.Directory.Delete(Directory, recursive: true);
     }
 }
 
@@ -46,11 +60,13 @@ public sealed class AwsEnvironmentCollection
     public const string Name = "Process environment (AWS variables)";
 }
 
-/// <summary>Sets environment variables for one test and restores every AWS variable when disposed.</summary>
+/// <summary>
+/// Sets environment variables and writes the shared AWS files for one test; restores every AWS variable and empties
+/// the files when disposed.
+/// </summary>
 internal sealed class EnvironmentScope : IDisposable
 {
     private readonly Dictionary<string, string?> _saved = AwsEnvironment.Variables.ToDictionary(v => v, Environment.GetEnvironmentVariable);
-    private readonly string _directory = Path.Combine(Path.GetTempPath(), "keyvaulting-aws-" + Guid.NewGuid().ToString("N"));
 
     public EnvironmentScope Set(string variable, string? value)
     {
@@ -63,13 +79,18 @@ internal sealed class EnvironmentScope : IDisposable
         return this;
     }
 
-    /// <summary>Writes a file into a folder removed on dispose; returns its path.</summary>
-    public string WriteFile(string name, string content)
+    /// <summary>Writes the shared credentials file (<c>~/.aws/credentials</c> of the test process); returns its path.</summary>
+    public string WriteSharedCredentials(string content)
     {
-        Directory.CreateDirectory(_directory);
-        var path = Path.Combine(_directory, name);
-        File.WriteAllText(path, content);
-        return path;
+        File.WriteAllText(AwsEnvironment.SharedCredentialsFile, content);
+        return AwsEnvironment.SharedCredentialsFile;
+    }
+
+    /// <summary>Writes the shared config file (<c>~/.aws/config</c> of the test process); returns its path.</summary>
+    public string WriteSharedConfig(string content)
+    {
+        File.WriteAllText(AwsEnvironment.SharedConfigFile, content);
+        return AwsEnvironment.SharedConfigFile;
     }
 
     public void Dispose()
@@ -79,9 +100,7 @@ internal sealed class EnvironmentScope : IDisposable
             Environment.SetEnvironmentVariable(variable, value);
         }
 
-        if (Directory.Exists(_directory))
-        {
-            Directory.Delete(_directory, recursive: true);
-        }
+        File.WriteAllText(AwsEnvironment.SharedCredentialsFile, string.Empty);
+        File.WriteAllText(AwsEnvironment.SharedConfigFile, string.Empty);
     }
 }
