@@ -522,6 +522,61 @@ public sealed class AwsSecretsManagerKeySourceTests : IAsyncLifetime
         failure.Message.Should().Contain("not valid JSON").And.NotContain("'Q'");
     }
 
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task FetchAsync_EndpointRedirects_DoesNotFollowSoTheSessionTokenStaysHome(bool sharedClient)
+    {
+        await using var aws = await SourceHarness.StartAsync(temporaryCredentials: true);
+        await using var elsewhere = await FakeSecretsManager.StartAsync(aws.Time);
+        aws.Server.RespondNextRaw(307, [], ("Location", elsewhere.Url.ToString()));
+        var source = aws.CreateSource(SecretName, sharedClient: sharedClient);
+
+        var failure = await aws.FetchFailsAsync(source);
+
+        elsewhere.Requests.Should().BeEmpty();
+        failure.IsTransient.Should().BeFalse();
+        failure.Message.Should().Contain("HTTP 307 without an AWS error code");
+    }
+
+    [Fact]
+    public async Task FetchAsync_AnonymousCredentials_FailsExplainingThatRequestsMustBeSigned()
+    {
+        var source = _aws.CreateSource(SecretName, o => o.Credentials = new AnonymousAWSCredentials());
+
+        var failure = await _aws.FetchFailsAsync(source);
+
+        failure.IsTransient.Should().BeFalse();
+        failure.Message.Should().Contain("AnonymousAWSCredentials").And.Contain("cannot sign requests");
+        _aws.Server.Requests.Should().BeEmpty();
+    }
+
+    [Fact]
+    public async Task FetchAsync_PlainHttpToAnotherMachine_WarnsThatTheSecretTravelsUnencrypted()
+    {
+        // The credentials fail before any request is sent: nothing leaves this machine.
+        var source = _aws.CreateSource(SecretName, o =>
+        {
+            o.ServiceUrl = new Uri("http://10.1.2.3:4566/");
+            o.Credentials = new AnonymousAWSCredentials();
+        });
+
+        await _aws.FetchFailsAsync(source);
+
+        _aws.Logs.GetSnapshot().Should().ContainSingle(r => r.Id.Id == 204).Which.Message.Should().Contain("unencrypted");
+    }
+
+    [Fact]
+    public async Task FetchAsync_PlainHttpToLoopback_DoesNotWarn()
+    {
+        _aws.Put(SecretName, TestKeys.Numbered(200));
+        var source = _aws.CreateSource(SecretName);
+
+        await source.FetchAsync(CancellationToken.None);
+
+        _aws.Logs.GetSnapshot().Should().NotContain(r => r.Id.Id == 204);
+    }
+
     [Fact]
     public async Task FetchAsync_Cancelled_ThrowsOperationCanceled()
     {

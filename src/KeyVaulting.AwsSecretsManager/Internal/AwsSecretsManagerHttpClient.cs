@@ -7,7 +7,8 @@ namespace KeyVaulting.AwsSecretsManager.Internal;
 /// The named <see cref="IHttpClientFactory"/> client of the source, without the factory's default request logging:
 /// that logging redacts header values in the message only, and its structured state carries them raw, so the
 /// session token and a replayable signature would reach any structured log sink at Trace level. The source logs
-/// what matters itself (endpoint, status, AWS error code and request id).
+/// what matters itself (endpoint, status, AWS error code and request id). Redirects are not followed: HttpClient
+/// would carry the session token header to the redirect's target, and Secrets Manager never redirects.
 /// </summary>
 internal static class AwsSecretsManagerHttpClient
 {
@@ -22,7 +23,9 @@ internal static class AwsSecretsManagerHttpClient
         }
 
         services.TryAddSingleton<Marker>();
-        services.AddHttpClient(Name).RemoveAllLoggers();
+        services.AddHttpClient(Name)
+            .RemoveAllLoggers()
+            .ConfigurePrimaryHttpMessageHandler(static (handler, _) => DisableRedirects(handler));
     }
 
     /// <summary>
@@ -35,6 +38,19 @@ internal static class AwsSecretsManagerHttpClient
         return clients is not null && services.GetService<Marker>() is not null
             ? () => clients.CreateClient(Name)
             : static () => SharedHttpClient.Instance;
+    }
+
+    private static void DisableRedirects(HttpMessageHandler handler)
+    {
+        switch (handler)
+        {
+            case SocketsHttpHandler sockets:
+                sockets.AllowAutoRedirect = false;
+                break;
+            case HttpClientHandler client:
+                client.AllowAutoRedirect = false;
+                break;
+        }
     }
 
     /// <summary>Present in the container when <see cref="Register"/> ran.</summary>

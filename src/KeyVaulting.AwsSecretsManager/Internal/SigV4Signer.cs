@@ -35,7 +35,7 @@ internal static class SigV4Signer
     {
         var uri = request.RequestUri ?? throw new ArgumentException("The request has no URI.", nameof(request));
 
-        request.Headers.Host = uri.Authority;
+        request.Headers.Host = HostHeader(uri);
         request.Headers.Remove(DateHeader);
         request.Headers.TryAddWithoutValidation(DateHeader, FormatDateTime(now));
         request.Headers.Remove(SecurityTokenHeader);
@@ -49,6 +49,13 @@ internal static class SigV4Signer
         var signature = Compute(request.Method.Method, uri, CollectHeaders(request), HashHex(body), credentials, region, service, now);
         request.Headers.TryAddWithoutValidation("Authorization", signature.Authorization);
         return signature;
+    }
+
+    /// <summary>The <c>Host</c> header as sent: the punycode host, with the port when it is not the scheme's default.</summary>
+    public static string HostHeader(Uri uri)
+    {
+        var host = uri.HostNameType == UriHostNameType.IPv6 ? $"[{uri.IdnHost}]" : uri.IdnHost;
+        return uri.IsDefaultPort ? host : $"{host}:{uri.Port.ToString(CultureInfo.InvariantCulture)}";
     }
 
     /// <summary>Computes the signature of a request described by its parts; every header given is signed.</summary>

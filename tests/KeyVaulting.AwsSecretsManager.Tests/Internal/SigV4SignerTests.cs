@@ -166,6 +166,14 @@ public sealed class SigV4SignerTests
         signature.SignedHeaders.Should().Be("host;x-amz-date");
     }
 
+    [Theory]
+    [InlineData("https://secretsmanager.us-east-1.amazonaws.com/", "secretsmanager.us-east-1.amazonaws.com")]
+    [InlineData("http://127.0.0.1:4566/", "127.0.0.1:4566")]
+    [InlineData("http://[::1]:4566/", "[::1]:4566")]
+    [InlineData("https://bücher.example/", "xn--bcher-kva.example")]
+    public void HostHeader_Uri_IsWhatHttpClientSends(string uri, string expected)
+        => SigV4Signer.HostHeader(new Uri(uri)).Should().Be(expected);
+
     [Fact]
     public void SigV4Credentials_ToString_ShowsNoSecret()
     {

@@ -65,8 +65,11 @@ internal sealed class SourceHarness : IAsyncDisposable
 
     public void RememberSecret(string value) => _secrets.Add(value);
 
-    /// <summary>A source for <paramref name="secretId"/> on the fake server, signed with <see cref="Identity"/> unless configured otherwise.</summary>
-    public AwsSecretsManagerKeySource CreateSource(string secretId, Action<AwsSecretsManagerKeySourceOptions>? configure = null)
+    /// <summary>
+    /// A source for <paramref name="secretId"/> on the fake server, signed with <see cref="Identity"/> unless configured
+    /// otherwise, using the package's named HTTP client, or the shared client when <paramref name="sharedClient"/> is set.
+    /// </summary>
+    public AwsSecretsManagerKeySource CreateSource(string secretId, Action<AwsSecretsManagerKeySourceOptions>? configure = null, bool sharedClient = false)
     {
         var options = new AwsSecretsManagerKeySourceOptions
         {
@@ -76,7 +79,16 @@ internal sealed class SourceHarness : IAsyncDisposable
         };
         configure?.Invoke(options);
         AwsSecretsManagerKeySourceOptionsValidator.Validate(secretId, options).Should().BeEmpty();
-        return AwsSecretsManagerKeySourceFactory.Create(secretId, options, Services);
+        if (!sharedClient)
+        {
+            return AwsSecretsManagerKeySourceFactory.Create(secretId, options, Services);
+        }
+
+        var withoutFactory = new ServiceCollection()
+            .AddSingleton(Services.GetRequiredService<TimeProvider>())
+            .AddSingleton(Services.GetRequiredService<ILoggerFactory>())
+            .BuildServiceProvider();
+        return AwsSecretsManagerKeySourceFactory.Create(secretId, options, withoutFactory);
     }
 
     /// <summary>Fetches and expects a failure; checks that it leaks no secret.</summary>
