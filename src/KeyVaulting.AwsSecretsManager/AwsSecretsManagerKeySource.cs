@@ -88,7 +88,20 @@ internal sealed class AwsSecretsManagerKeySource : IOpenAIKeySource
 
         using (response)
         {
-            var payload = await ReadBodyAsync(response, endpoint, cancellationToken).ConfigureAwait(false);
+            byte[] payload;
+            try
+            {
+                payload = await ReadBodyAsync(response, endpoint, cancellationToken).ConfigureAwait(false);
+            }
+            catch (Exception ex) when (ex is HttpRequestException or IOException)
+            {
+                throw new OpenAIKeySourceException(
+                    Name,
+                    $"{Name}: the connection to Secrets Manager at {endpoint.Uri} broke while reading its answer (HTTP {(int)response.StatusCode}). Retrying later.",
+                    isTransient: true,
+                    innerException: ex);
+            }
+
             try
             {
                 if (response.IsSuccessStatusCode)

@@ -473,6 +473,18 @@ public sealed class AwsSecretsManagerKeySourceTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task FetchAsync_ConnectionDropsMidAnswer_IsTransient()
+    {
+        _aws.Server.DropConnectionMidAnswer();
+        var source = _aws.CreateSource(SecretName);
+
+        var failure = await _aws.FetchFailsAsync(source);
+
+        failure.IsTransient.Should().BeTrue();
+        failure.Message.Should().Contain("broke while reading its answer");
+    }
+
+    [Fact]
     public async Task FetchAsync_AnswerLargerThanTheCap_FailsWithoutReadingIt()
     {
         var huge = Encoding.UTF8.GetBytes("{\"SecretString\":\"" + new string('x', AwsSecretsManagerKeySource.MaxResponseBytes) + "\"}");

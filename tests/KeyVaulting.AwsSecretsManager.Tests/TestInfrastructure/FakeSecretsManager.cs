@@ -124,6 +124,9 @@ internal sealed class FakeSecretsManager : IAsyncDisposable
     public void RespondNextRaw(int status, byte[] body, params (string Name, string Value)[] headers)
         => _canned.Enqueue(new CannedResponse(status, body, headers, BeforeVerification: true));
 
+    /// <summary>Starts answering the next request with 200 and a promised body, then drops the connection.</summary>
+    public void DropConnectionMidAnswer() => _canned.Enqueue(new CannedResponse(-1, null, [], BeforeVerification: false));
+
     public async ValueTask DisposeAsync()
     {
         await _app.StopAsync();
@@ -181,6 +184,15 @@ internal sealed class FakeSecretsManager : IAsyncDisposable
 
         if (_canned.TryDequeue(out var canned))
         {
+            if (canned.Status < 0)
+            {
+                context.Response.ContentLength = 1000;
+                await context.Response.Body.WriteAsync("{\"ARN\":"u8.ToArray());
+                await context.Response.Body.FlushAsync();
+                context.Abort();
+                return;
+            }
+
             await WriteAsync(context, canned.Status, canned.Body, canned.Headers);
             return;
         }
