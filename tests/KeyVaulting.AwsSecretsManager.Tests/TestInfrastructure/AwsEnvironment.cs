@@ -46,7 +46,17 @@ internal static class AwsEnvironment
         Environment.SetEnvironmentVariable("AWS_EC2_METADATA_DISABLED", "true");
         Environment.SetEnvironmentVariable("AWS_SHARED_CREDENTIALS_FILE", SharedCredentialsFile);
         Environment.SetEnvironmentVariable("AWS_CONFIG_FILE", SharedConfigFile);
-        AppDomain.CurrentDomain.ProcessExit += (_, _) => System.IO.Directory.Delete(Directory, recursive: true);
+        AppDomain.CurrentDomain.ProcessExit += (_, _) =>
+        {
+            try
+            {
+                System.IO.Directory.Delete(Directory, recursive: true);
+            }
+            catch (IOException)
+            {
+                // Left in the temp folder; harmless.
+            }
+        };
     }
 }
 
