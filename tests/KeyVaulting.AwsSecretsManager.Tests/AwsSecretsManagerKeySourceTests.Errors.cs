@@ -2,8 +2,10 @@ using System.Net;
 using System.Net.Sockets;
 using System.Text;
 using Amazon.Runtime;
+using KeyVaulting.AwsSecretsManager.Internal;
 using KeyVaulting.AwsSecretsManager.Tests.TestInfrastructure;
 using KeyVaulting.Testing;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Time.Testing;
 
 namespace KeyVaulting.AwsSecretsManager.Tests;
@@ -182,8 +184,19 @@ public sealed partial class AwsSecretsManagerKeySourceTests
     [Fact]
     public async Task FetchAsync_ConnectionDropsMidAnswer_IsTransient()
     {
-        _aws.Server.DropConnectionMidAnswer();
-        var source = _aws.CreateSource(SecretName);
+        // The server drops the connection only once the client has the headers, so the body read is what fails.
+        var headersReceived = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        _aws.Server.DropConnectionMidAnswer(headersReceived.Task);
+        var services = new ServiceCollection().AddSingleton<TimeProvider>(_aws.Time);
+        AwsSecretsManagerHttpClient.Register(services);
+        services.AddHttpClient(AwsSecretsManagerHttpClient.Name).AddHttpMessageHandler(() => new SignalingHandler(headersReceived));
+        await using var provider = services.BuildServiceProvider();
+        var source = AwsSecretsManagerKeySourceFactory.Create(SecretName, new AwsSecretsManagerKeySourceOptions
+        {
+            ServiceUrl = _aws.Server.Url,
+            Region = FakeSecretsManager.Region,
+            Credentials = _aws.Identity.Credentials,
+        }, provider);
 
         var failure = await _aws.FetchFailsAsync(source);
 
@@ -303,5 +316,15 @@ public sealed partial class AwsSecretsManagerKeySourceTests
         var port = ((IPEndPoint)listener.LocalEndpoint).Port;
         listener.Stop();
         return port;
+    }
+
+    private sealed class SignalingHandler(TaskCompletionSource headersReceived) : DelegatingHandler
+    {
+        protected override async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
+        {
+            var response = await base.SendAsync(request, cancellationToken);
+            headersReceived.TrySetResult();
+            return response;
+        }
     }
 }

@@ -124,8 +124,12 @@ internal sealed class FakeSecretsManager : IAsyncDisposable
     public void RespondNextRaw(int status, byte[] body, params (string Name, string Value)[] headers)
         => _canned.Enqueue(new CannedResponse(status, body, headers, BeforeVerification: true));
 
-    /// <summary>Starts answering the next request with 200 and a promised body, then drops the connection.</summary>
-    public void DropConnectionMidAnswer() => _canned.Enqueue(new CannedResponse(-1, null, [], BeforeVerification: false));
+    /// <summary>
+    /// Starts answering the next request with 200 and part of a promised body, then drops the connection once
+    /// <paramref name="clientHasHeaders"/> completes.
+    /// </summary>
+    public void DropConnectionMidAnswer(Task clientHasHeaders)
+        => _canned.Enqueue(new CannedResponse(-1, null, [], BeforeVerification: false) { DropAfter = clientHasHeaders });
 
     public async ValueTask DisposeAsync()
     {
@@ -189,6 +193,7 @@ internal sealed class FakeSecretsManager : IAsyncDisposable
                 context.Response.ContentLength = 1000;
                 await context.Response.Body.WriteAsync("{\"ARN\":"u8.ToArray());
                 await context.Response.Body.FlushAsync();
+                await canned.DropAfter!.WaitAsync(TimeSpan.FromSeconds(10));
                 context.Abort();
                 return;
             }
@@ -464,7 +469,10 @@ internal sealed class FakeSecretsManager : IAsyncDisposable
         public HashSet<string> Stages { get; } = new(StringComparer.Ordinal);
     }
 
-    private sealed record CannedResponse(int Status, byte[]? Body, (string Name, string Value)[] Headers, bool BeforeVerification);
+    private sealed record CannedResponse(int Status, byte[]? Body, (string Name, string Value)[] Headers, bool BeforeVerification)
+    {
+        public Task? DropAfter { get; init; }
+    }
 }
 
 /// <summary>One request as the fake Secrets Manager received it.</summary>
