@@ -1,7 +1,6 @@
 using KeyVaulting.AwsSecretsManager;
 using KeyVaulting.AwsSecretsManager.Internal;
 using KeyVaulting.AwsSecretsManager.Internal.Validators;
-using KeyVaulting.Internal;
 
 namespace Microsoft.Extensions.DependencyInjection;
 
