@@ -1,5 +1,4 @@
 using KeyVaulting;
-using KeyVaulting.Internal;
 using KeyVaulting.Sources.DotEnv;
 
 namespace Microsoft.Extensions.DependencyInjection;

@@ -1,4 +1,3 @@
-using KeyVaulting.Internal;
 using KeyVaulting.Sources.EnvironmentVariable;
 
 namespace Microsoft.Extensions.DependencyInjection;

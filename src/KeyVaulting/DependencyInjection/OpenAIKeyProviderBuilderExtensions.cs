@@ -1,6 +1,5 @@
 using KeyVaulting;
 using KeyVaulting.DependencyInjection.Internal;
-using KeyVaulting.Internal;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 
 namespace Microsoft.Extensions.DependencyInjection;

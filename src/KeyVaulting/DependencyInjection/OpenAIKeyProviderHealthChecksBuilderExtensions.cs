@@ -1,5 +1,4 @@
 using KeyVaulting.Health;
-using KeyVaulting.Internal;
 using KeyVaulting.Provider;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 

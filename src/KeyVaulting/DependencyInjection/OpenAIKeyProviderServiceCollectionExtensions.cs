@@ -1,7 +1,6 @@
 using KeyVaulting;
 using KeyVaulting.DependencyInjection.Internal;
 using KeyVaulting.Diagnostics;
-using KeyVaulting.Internal;
 using KeyVaulting.Provider;
 using KeyVaulting.Provider.Internal.Validators;
 using KeyVaulting.Sources.Configuration;

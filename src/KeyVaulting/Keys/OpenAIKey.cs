@@ -2,7 +2,6 @@ using System.Diagnostics;
 using System.Runtime.InteropServices;
 using System.Security.Cryptography;
 using System.Text.Json.Serialization;
-using KeyVaulting.Internal;
 
 namespace KeyVaulting;
 

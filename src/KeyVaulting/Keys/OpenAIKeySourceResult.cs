@@ -1,4 +1,3 @@
-using KeyVaulting.Internal;
 
 namespace KeyVaulting;
 

@@ -1,5 +1,4 @@
 using KeyVaulting;
-using KeyVaulting.Internal;
 using KeyVaulting.OpenAIClients.Internal;
 using KeyVaulting.Sources.Configuration;
 using Microsoft.Extensions.AI;

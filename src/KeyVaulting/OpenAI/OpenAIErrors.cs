@@ -1,6 +1,5 @@
 using System.ClientModel;
 using System.ClientModel.Primitives;
-using KeyVaulting.Internal;
 using KeyVaulting.OpenAIClients.Internal;
 
 namespace KeyVaulting;

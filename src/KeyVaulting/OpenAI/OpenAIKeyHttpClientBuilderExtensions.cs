@@ -1,5 +1,4 @@
 using KeyVaulting;
-using KeyVaulting.Internal;
 using KeyVaulting.OpenAIClients.Internal;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;

@@ -1,9 +1,12 @@
 using System.Diagnostics.CodeAnalysis;
 using System.Runtime.CompilerServices;
 
-namespace KeyVaulting.AzureKeyVault.Internal;
+namespace KeyVaulting.Shared;
 
-/// <summary>Argument guards for public entry points.</summary>
+/// <summary>
+/// Argument guards for public entry points. Compiled into every package from src/Shared (see src/Directory.Build.props),
+/// as dotnet/extensions does with its Throw helper.
+/// </summary>
 internal static class Throw
 {
     public static T IfNull<T>([NotNull] T? argument, [CallerArgumentExpression(nameof(argument))] string? paramName = null)
