@@ -36,9 +36,14 @@ internal static class ChatEndpoint
         {
             return TypedResults.Problem("OpenAI is rate limiting this app; try again shortly.", statusCode: StatusCodes.Status429TooManyRequests);
         }
-        catch (ClientResultException ex)
+        catch (ClientResultException ex) when (ex.Status > 0)
         {
             return TypedResults.Problem($"OpenAI answered {ex.Status}.", statusCode: StatusCodes.Status502BadGateway);
+        }
+        catch (Exception ex) when (ex is ClientResultException or AggregateException)
+        {
+            // No answer at all (network, DNS, timeout), after the client's retries.
+            return TypedResults.Problem("OpenAI could not be reached.", statusCode: StatusCodes.Status502BadGateway);
         }
     }
 }

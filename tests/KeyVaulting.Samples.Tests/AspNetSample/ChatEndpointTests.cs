@@ -1,5 +1,6 @@
 using System.Net;
 using System.Net.Http.Json;
+using System.Net.Sockets;
 using System.Text.Json;
 using KeyVaulting.Samples.Tests.Infrastructure;
 using KeyVaulting.Testing;
@@ -76,5 +77,25 @@ public sealed class ChatEndpointTests : IAsyncLifetime
         body.Should().Contain("OpenAI answered 401.");
         body.Should().NotContain(_key);
         _sample.App.Services.GetFakeLogCollector().ShouldNotContainSecrets(_key);
+    }
+
+    [Fact]
+    public async Task HandleAsync_OpenAIUnreachable_ReturnsBadGateway()
+    {
+        var closed = new TcpListener(IPAddress.Loopback, 0);
+        closed.Start();
+        var port = ((IPEndPoint)closed.LocalEndpoint).Port;
+        closed.Stop(); // nothing listens there any more: the connection is refused
+        await using var sample = await DevelopmentSample.StartAsync(_key, new Dictionary<string, string?>
+        {
+            ["OpenAI:Endpoint"] = $"http://127.0.0.1:{port}/v1",
+            ["OpenAI:MaxRetries"] = "1",
+        });
+        using var client = sample.App.CreateClient();
+
+        using var response = await client.PostAsJsonAsync("/chat", new { message = "Hello?" });
+
+        response.StatusCode.Should().Be(HttpStatusCode.BadGateway);
+        (await response.Content.ReadAsStringAsync()).Should().Contain("OpenAI could not be reached.");
     }
 }

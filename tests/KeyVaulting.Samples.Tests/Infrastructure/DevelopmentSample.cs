@@ -10,16 +10,22 @@ internal sealed class DevelopmentSample : IAsyncDisposable
 {
     private readonly DirectoryInfo _folder;
 
-    private DevelopmentSample(DirectoryInfo folder, OfflineOpenAIServer openAI)
+    private DevelopmentSample(DirectoryInfo folder, OfflineOpenAIServer openAI, IReadOnlyDictionary<string, string?>? overrides)
     {
         _folder = folder;
         OpenAI = openAI;
         DotEnvPath = Path.Combine(folder.FullName, ".env");
-        App = new AspNetSampleFactory("Development", new Dictionary<string, string?>
+        var settings = new Dictionary<string, string?>
         {
             ["KeyVaulting:Sources:DotEnv:Path"] = DotEnvPath,
             ["OpenAI:Endpoint"] = openAI.Endpoint.ToString(),
-        });
+        };
+        foreach (var (name, value) in overrides ?? new Dictionary<string, string?>())
+        {
+            settings[name] = value;
+        }
+
+        App = new AspNetSampleFactory("Development", settings);
     }
 
     public OfflineOpenAIServer OpenAI { get; }
@@ -29,9 +35,11 @@ internal sealed class DevelopmentSample : IAsyncDisposable
     public string DotEnvPath { get; }
 
     /// <summary>Starts the endpoint, writes <paramref name="key"/> to the <c>.env</c> file and lets the endpoint accept it.</summary>
-    public static async Task<DevelopmentSample> StartAsync(string key)
+    /// <param name="key">The key to write to the <c>.env</c> file.</param>
+    /// <param name="overrides">Settings that replace the sample's (and the two above).</param>
+    public static async Task<DevelopmentSample> StartAsync(string key, IReadOnlyDictionary<string, string?>? overrides = null)
     {
-        var sample = new DevelopmentSample(Directory.CreateTempSubdirectory("keyvaulting-aspnet-sample-"), await OfflineOpenAIServer.StartAsync());
+        var sample = new DevelopmentSample(Directory.CreateTempSubdirectory("keyvaulting-aspnet-sample-"), await OfflineOpenAIServer.StartAsync(), overrides);
         sample.OpenAI.Allow(key);
         sample.WriteDotEnv(key);
         return sample;
