@@ -15,6 +15,7 @@ public sealed class AppSettingsTests
     [InlineData("Staging", new[] { "AwsSecretsManager:staging/openai-api-key" })]
     [InlineData("Production", new[] { "AzureKeyVault:openai-api-key" })]
     [InlineData("Vault", new[] { "HashiCorpVault:secret/openai" })]
+    [InlineData("Test", new[] { "EnvironmentVariable:OPENAI_API_KEY", "DotEnvFile:.env:OPENAI_API_KEY" })] // no file: the default chain
     public async Task Environment_Starts_BuildsItsStoresChainWithoutContactingIt(string environment, string[] expectedChain)
     {
         using var outbound = new OutboundHttpRecorder();
