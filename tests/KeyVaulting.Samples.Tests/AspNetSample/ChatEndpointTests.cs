@@ -1,6 +1,7 @@
 using System.Net;
 using System.Net.Http.Json;
 using System.Net.Sockets;
+using Microsoft.AspNetCore.Http;
 using System.Text.Json;
 using KeyVaulting.Samples.Tests.Infrastructure;
 using KeyVaulting.Testing;
@@ -97,5 +98,24 @@ public sealed class ChatEndpointTests : IAsyncLifetime
 
         response.StatusCode.Should().Be(HttpStatusCode.BadGateway);
         (await response.Content.ReadAsStringAsync()).Should().Contain("OpenAI could not be reached.");
+    }
+
+    [Theory]
+    [InlineData("insufficient_quota", HttpStatusCode.ServiceUnavailable, "The OpenAI account has no credits left.")]
+    [InlineData("rate_limit_exceeded", HttpStatusCode.TooManyRequests, "OpenAI is rate limiting this app; try again shortly.")]
+    public async Task HandleAsync_OpenAIAnswers429_TellsQuotaFromRateLimit(string code, HttpStatusCode expected, string detail)
+    {
+        await using var openAI = await FixedAnswerOpenAIServer.StartAsync(StatusCodes.Status429TooManyRequests, code);
+        await using var sample = await DevelopmentSample.StartAsync(_key, new Dictionary<string, string?>
+        {
+            ["OpenAI:Endpoint"] = openAI.Endpoint.ToString(),
+            ["OpenAI:MaxRetries"] = "0",
+        });
+        using var client = sample.App.CreateClient();
+
+        using var response = await client.PostAsJsonAsync("/chat", new { message = "Hello?" });
+
+        response.StatusCode.Should().Be(expected);
+        (await response.Content.ReadAsStringAsync()).Should().Contain(detail);
     }
 }

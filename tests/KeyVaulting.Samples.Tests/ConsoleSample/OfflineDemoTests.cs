@@ -10,7 +10,6 @@ namespace KeyVaulting.Samples.Tests.ConsoleSample;
 /// </summary>
 public sealed class OfflineDemoTests(OfflineDemoTests.DefaultRun demo) : IClassFixture<OfflineDemoTests.DefaultRun>
 {
-
     [Fact]
     public async Task RunAsync_NoArguments_TellsTheWholeStoryAndExitsZero()
     {
@@ -50,7 +49,7 @@ public sealed class OfflineDemoTests(OfflineDemoTests.DefaultRun demo) : IClassF
             run.Error.Should().NotContain(key);
         }
 
-        run.Output.Should().NotContain("OFFLINE-DEMO-NOT-A-REAL-KEY", "only fingerprints (sk-proj-…0001) are shown");
+        (run.Output + run.Error).Should().NotContain("OFFLINE-DEMO-NOT-A-REAL-KEY", "only fingerprints (sk-proj-…0001) are shown");
     }
 
     /// <summary>One run of the sample with no arguments, shared by the tests of the class.</summary>
