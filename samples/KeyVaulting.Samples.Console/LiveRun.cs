@@ -18,6 +18,8 @@ internal static class LiveRun
     {
         var builder = Host.CreateApplicationBuilder(args);
         builder.Logging.SetMinimumLevel(LogLevel.Warning);
+        // A missing key is reported below as one clean message; the host's own error log would repeat it with a stack trace.
+        builder.Logging.AddFilter("Microsoft.Extensions.Hosting.Internal.Host", LogLevel.None);
         var keyVaulting = builder.Configuration.GetSection("KeyVaulting");
         if (keyVaulting.Exists())
         {
