@@ -68,7 +68,7 @@ internal sealed class HashiCorpVaultKeySourceFactory : IOpenAIKeySourceFactory
 
         Func<HttpClient> httpClient;
         HttpClient? owned = null;
-        if (caCertificates is null && !settings.SkipTlsVerify && services.GetService<IHttpClientFactory>() is { } factory)
+        if (caCertificates is null && !settings.SkipTlsVerify && VaultHttpClient.Factory(services) is { } factory)
         {
             httpClient = () => factory.CreateClient(HashiCorpVaultKeySourceOptions.HttpClientName);
             Log.HttpClientChosen(logger, settings.SourceName, $"the IHttpClientFactory client '{HashiCorpVaultKeySourceOptions.HttpClientName}'", address);

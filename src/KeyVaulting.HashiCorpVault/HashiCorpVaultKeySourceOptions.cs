@@ -16,12 +16,16 @@ namespace KeyVaulting.HashiCorpVault;
 public sealed class HashiCorpVaultKeySourceOptions
 {
     /// <summary>
-    /// The name of the <see cref="System.Net.Http.IHttpClientFactory"/> client the source uses when the application
-    /// registers <c>IHttpClientFactory</c> (for example to add a proxy or logging handler): <c>KeyVaulting.HashiCorpVault</c>.
+    /// The name of the <see cref="System.Net.Http.IHttpClientFactory"/> client the source uses when it is added with
+    /// <c>AddHashiCorpVault</c> and the application registers <c>IHttpClientFactory</c> (for example to add a proxy or
+    /// another handler): <c>KeyVaulting.HashiCorpVault</c>.
     /// </summary>
     /// <remarks>
-    /// When <see cref="CaCertificatePath"/> (or <c>VAULT_CACERT</c>) or <see cref="SkipTlsVerify"/> is set, the source
-    /// owns its <see cref="System.Net.Http.HttpClient"/> instead, so that these trust settings apply to Vault only.
+    /// <c>AddHashiCorpVault</c> removes the factory's default request logging from this client, because it logs header
+    /// values, <c>X-Vault-Token</c> included, in its structured state at Trace level, and turns off redirects, which would
+    /// carry the token to another address. When <see cref="CaCertificatePath"/> (or <c>VAULT_CACERT</c>) or
+    /// <see cref="SkipTlsVerify"/> is set, or when configuration alone selects the source, the source owns its
+    /// <see cref="System.Net.Http.HttpClient"/> instead, with the same behaviour.
     /// </remarks>
     public const string HttpClientName = "KeyVaulting.HashiCorpVault";
 

@@ -57,6 +57,32 @@ public sealed class HashiCorpVaultKeySourceFactoryTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task AddOpenAIKeyProvider_ConfigurationAloneWithHttpClientFactoryAndTraceLogging_UsesItsOwnClientAndLogsNoToken()
+    {
+        var token = _host.Vault.CreateToken(new TokenPolicy { Read = ["secret/data/openai"] });
+        var configuration = Configuration(new()
+        {
+            ["KeyVaulting:Chain"] = "Vault",
+            [$"{Section}:Type"] = "HashiCorpVault",
+            [$"{Section}:Address"] = _host.Server.Address.ToString(),
+            [$"{Section}:Path"] = "openai",
+            [$"{Section}:TokenFile"] = _host.Files.Write("vault-token", token),
+        });
+
+        // The app's factory has the default request logging, which would log X-Vault-Token raw at Trace.
+        var services = _host.BuildServices(s =>
+        {
+            s.AddHttpClient();
+            s.AddOpenAIKeyProvider(configuration.GetSection("KeyVaulting"));
+        });
+        var key = await services.GetRequiredService<IOpenAIKeyProvider>().GetKeyAsync();
+
+        key.Value.Should().Be(Key);
+        _host.Logs.GetSnapshot().Should().Contain(r => r.Id.Id == 303 && r.Message.Contains("its own HttpClient"));
+        _host.Logs.ShouldNotContainSecrets(token, Key);
+    }
+
+    [Fact]
     public async Task Create_KubernetesSettings_LogsInAtTheConfiguredMountWithTheJwtFile()
     {
         _host.Vault.EnableKubernetes("k8s");

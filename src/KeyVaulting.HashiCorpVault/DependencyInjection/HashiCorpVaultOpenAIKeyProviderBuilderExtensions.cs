@@ -1,5 +1,6 @@
 using KeyVaulting.HashiCorpVault;
 using KeyVaulting.HashiCorpVault.Internal;
+using KeyVaulting.HashiCorpVault.Internal.Http;
 
 namespace Microsoft.Extensions.DependencyInjection;
 
@@ -34,6 +35,7 @@ public static class HashiCorpVaultOpenAIKeyProviderBuilderExtensions
                 VaultSourceSettings.PathProblem(path) is null ? nameof(configure) : nameof(path));
         }
 
+        VaultHttpClient.Register(builder.Services);
         builder.AddSourceFactory<HashiCorpVaultKeySourceFactory>();
         return builder.AddSource(sp => HashiCorpVaultKeySourceFactory.Create(path, options, sp));
     }

@@ -19,9 +19,20 @@ public static class OpenAIKeyHttpClientBuilderExtensions
     /// <param name="providerName">The key provider's name; <see langword="null"/> or empty for the default provider.</param>
     /// <returns>The HTTP client builder.</returns>
     /// <remarks>
+    /// <para>
     /// The organization and project come from the <c>OpenAIClientSettings</c> of the same name, set with
     /// <c>AddOpenAIClient(...)</c> or <c>services.Configure&lt;OpenAIClientSettings&gt;(name, ...)</c>. A request is sent
     /// once more after a 401 only when its content can be read twice (string, bytes or JSON content).
+    /// </para>
+    /// <para>
+    /// This method also replaces the client's request logging. The <see cref="IHttpClientFactory"/>'s default logging,
+    /// and any logger added to this client before this call, is removed: at Trace level it logs request headers, masked
+    /// in the message text but raw in the log record's structured state, which would put the key in any structured log
+    /// sink. In its place, each request is logged at Debug level with its method, URI (without query or user
+    /// information), status code and duration, and never a header (category <c>KeyVaulting.OpenAIClient</c>, event ids
+    /// 410 and 411). An application that needs more can add its own logger to the client after this call, with
+    /// <c>AddLogger(...)</c>, at its own risk: that logger sees the <c>Authorization</c> header.
+    /// </para>
     /// </remarks>
     public static IHttpClientBuilder AddOpenAIKeyHandler(this IHttpClientBuilder builder, string? providerName = null)
     {
@@ -33,6 +44,10 @@ public static class OpenAIKeyHttpClientBuilderExtensions
         }
 
         OpenAIServiceRegistration.AddSettings(builder.Services, name);
+        var clientName = string.IsNullOrEmpty(builder.Name) ? "(default)" : builder.Name;
+        builder.RemoveAllLoggers().AddLogger(sp => new OpenAIKeyHttpClientLogger(
+            (sp.GetService<ILoggerFactory>() ?? NullLoggerFactory.Instance).CreateLogger(OpenAIClientFactory.LoggerCategory),
+            clientName));
         return builder.AddHttpMessageHandler(sp =>
         {
             var settings = sp.GetRequiredService<IOptionsMonitor<OpenAIClientSettings>>().Get(name);

@@ -121,6 +121,54 @@ public sealed class HashiCorpVaultOpenAIKeyProviderBuilderExtensionsTests : IAsy
     }
 
     [Fact]
+    public async Task AddHashiCorpVault_AppRegistersHttpClientFactoryAndTraceLogging_LogsNeitherTokenNorKey()
+    {
+        var key = TestKeys.Project('T');
+        var token = _host.Vault.CreateToken();
+        _host.Vault.PutKey("openai", key);
+        var services = _host.BuildServices(s =>
+        {
+            s.AddHttpClient();
+            s.AddOpenAIKeyProvider().AddHashiCorpVault("openai", o =>
+            {
+                o.Address = _host.Server.Address;
+                o.UseToken(token);
+            });
+        });
+
+        (await services.GetRequiredService<IOpenAIKeyProvider>().GetKeyAsync()).Value.Should().Be(key);
+
+        var records = _host.Logs.GetSnapshot();
+        records.Should().Contain(r => r.Id.Id == 303 && r.Message.Contains("IHttpClientFactory"), "the fetch went through the factory's named client");
+        _host.Server.Requests.Should().Contain(r => r.Token == token, "the token was sent, so it could have been logged");
+        _host.Logs.ShouldNotContainSecrets(token, key);
+    }
+
+    [Fact]
+    public async Task AddHashiCorpVault_HttpClientFactoryRegisteredAndVaultRedirects_DoesNotSendTheTokenToTheTarget()
+    {
+        await using var target = await FakeVaultServer.StartAsync(_host.Time);
+        var token = _host.Vault.CreateToken();
+        _host.Vault.PutKey("openai", TestKeys.Project());
+        _host.Server.Inject(r => r.Path == "secret/data/openai", 307, string.Empty, times: 1, ("Location", new Uri(target.Address, "/v1/secret/data/openai").ToString()));
+        var services = _host.BuildServices(s =>
+        {
+            s.AddHttpClient();
+            s.AddOpenAIKeyProvider().AddHashiCorpVault("openai", o =>
+            {
+                o.Address = _host.Server.Address;
+                o.UseToken(token);
+            });
+        });
+
+        var exception = await Assert.ThrowsAsync<OpenAIKeyUnavailableException>(() => services.GetRequiredService<IOpenAIKeyProvider>().GetKeyAsync().AsTask());
+
+        target.Requests.Should().BeEmpty("the redirect is not followed, so the token never reaches its target");
+        exception.Message.Should().Contain("HTTP 307").And.Contain("set Address (or VAULT_ADDR) to the active node or to the load balancer");
+        _host.ShouldNotLeakSecrets(exception);
+    }
+
+    [Fact]
     public void AddHashiCorpVault_RegistersTheConfigurationFactory()
     {
         var services = new ServiceCollection();

@@ -4,6 +4,7 @@ using Microsoft.Extensions.AI;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Microsoft.Extensions.Time.Testing;
 using OpenAI;
@@ -28,6 +29,21 @@ public class OpenAIClientServiceCollectionExtensionsTests
 
         second.Should().BeSameAs(first);
         context.Server.Requests.Should().ContainSingle().Which.Key.Should().Be(OpenAITestContext.Key1);
+    }
+
+    [Fact]
+    public async Task AddOpenAIClient_TraceLoggingAndClientModelEvents_ContainNoKey()
+    {
+        using var events = new ClientModelEventListener();
+        await using var context = await OpenAITestContext.StartAsync(services: (services, _) => services.AddLogging(logging => logging.SetMinimumLevel(LogLevel.Trace)));
+
+        await OpenAITestContext.ChatAsync(context.Client.GetChatClient("gpt-4o-mini"), "trace");
+
+        context.Server.Requests.Should().ContainSingle().Which.Key.Should().Be(OpenAITestContext.Key1, "the key was sent, so it could have been logged");
+        context.ShouldNotHaveLeakedKeys();
+        var logged = events.EventsFor(context.Server.BaseAddress);
+        logged.Should().NotContain(e => e.Contains(OpenAITestContext.Key1, StringComparison.Ordinal));
+        logged.Should().Contain(e => e.StartsWith("Request: ", StringComparison.Ordinal) && e.Contains("Authorization:REDACTED", StringComparison.Ordinal), "the pipeline logs the request's headers, with Authorization redacted");
     }
 
     [Fact]

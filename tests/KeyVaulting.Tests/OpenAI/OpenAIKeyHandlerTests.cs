@@ -1,8 +1,11 @@
 using System.Net;
 using System.Net.Http.Json;
+using System.Net.Sockets;
 using System.Text;
 using KeyVaulting.Testing;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Http.Logging;
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Testing;
 using Microsoft.Extensions.Time.Testing;
 
@@ -156,12 +159,86 @@ public class OpenAIKeyHandlerTests
     }
 
     [Fact]
+    public async Task AddOpenAIKeyHandler_TraceLogging_LogsNoKeyAndOneHeaderFreeRecordPerRequest()
+    {
+        await using var world = await HandlerWorld.StartAsync(services => services.AddLogging(logging => logging.SetMinimumLevel(LogLevel.Trace)));
+        var secretQuery = "sentinel-" + Guid.NewGuid().ToString("N");
+
+        using var response = await world.Http.PostAsync($"{ChatPath}?session={secretQuery}", Chat("trace"));
+
+        response.StatusCode.Should().Be(HttpStatusCode.OK);
+        world.Server.Requests.Should().ContainSingle().Which.Key.Should().Be(OpenAITestContext.Key1, "the key was sent, so it could have been logged");
+        world.ShouldNotHaveLeakedKeys();
+        world.Logs.ShouldNotContainSecrets(secretQuery);
+        var records = world.Logs.GetSnapshot();
+        records.Should().NotContain(r => r.Category!.StartsWith("System.Net.Http.HttpClient", StringComparison.Ordinal), "the factory's default request logging logs header values raw in its structured state");
+        var logged = records.Should().ContainSingle(r => r.Id.Id == 410).Subject;
+        logged.Level.Should().Be(LogLevel.Debug);
+        logged.Message.Should().Be($"HttpClient 'openai' sent POST {world.Server.BaseAddress}{ChatPath}: HTTP 200 in {logged.GetStructuredStateValue("ElapsedMilliseconds")} ms.");
+        logged.GetStructuredStateValue("StatusCode").Should().Be("200");
+    }
+
+    [Fact]
+    public async Task AddOpenAIKeyHandler_RequestFails_LogsTheFailureWithoutTheKey()
+    {
+        var closed = ClosedLoopbackAddress();
+        await using var world = await HandlerWorld.StartAsync(
+            services => services.AddLogging(logging => logging.SetMinimumLevel(LogLevel.Trace)),
+            configureClient: client => client.ConfigureHttpClient(http => http.BaseAddress = closed));
+
+        await Assert.ThrowsAsync<HttpRequestException>(() => world.Http.PostAsync(ChatPath, Chat("refused")));
+
+        var logged = world.Logs.GetSnapshot().Should().ContainSingle(r => r.Id.Id == 411).Subject;
+        logged.Level.Should().Be(LogLevel.Debug);
+        logged.Message.Should().StartWith($"HttpClient 'openai' sent POST {closed}{ChatPath} and got no answer after ").And.EndWith(" ms (HttpRequestException).");
+        world.ShouldNotHaveLeakedKeys();
+    }
+
+    [Fact]
+    public async Task AddOpenAIKeyHandler_AppAddsItsOwnLoggerAfterwards_KeepsIt()
+    {
+        var appLogger = new RecordingHttpClientLogger();
+        await using var world = await HandlerWorld.StartAsync(configureClient: client => client.AddLogger(_ => appLogger));
+
+        (await world.Http.PostAsync(ChatPath, Chat("own-logger"))).Dispose();
+
+        appLogger.Stopped.Should().Be(1, "an application may add a logger of its own after AddOpenAIKeyHandler, at its own risk");
+        world.Logs.GetSnapshot().Should().NotContain(r => r.Id.Id == 410, "Debug is below the default minimum level");
+    }
+
+    [Fact]
     public void AddOpenAIKeyHandler_NullBuilder_Throws()
         => FluentActions.Invoking(() => OpenAIKeyHttpClientBuilderExtensions.AddOpenAIKeyHandler(null!))
             .Should().Throw<ArgumentNullException>().WithParameterName("builder");
 
+    /// <summary>An address on 127.0.0.1 where nothing listens: the port was free a moment ago.</summary>
+    private static Uri ClosedLoopbackAddress()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        var port = ((IPEndPoint)listener.LocalEndpoint).Port;
+        listener.Stop();
+        return new Uri($"http://127.0.0.1:{port}/");
+    }
+
     private static StringContent Chat(string tag)
         => new($$"""{"model":"gpt-4o-mini","messages":[{"role":"user","content":"{{tag}}"}]}""", Encoding.UTF8, "application/json");
+
+    private sealed class RecordingHttpClientLogger : IHttpClientLogger
+    {
+        private int _stopped;
+
+        public int Stopped => Volatile.Read(ref _stopped);
+
+        public object? LogRequestStart(HttpRequestMessage request) => null;
+
+        public void LogRequestStop(object? context, HttpRequestMessage request, HttpResponseMessage response, TimeSpan elapsed)
+            => Interlocked.Increment(ref _stopped);
+
+        public void LogRequestFailed(object? context, HttpRequestMessage request, HttpResponseMessage? response, Exception exception, TimeSpan elapsed)
+        {
+        }
+    }
 
     private sealed class HandlerWorld : IAsyncDisposable
     {
@@ -187,7 +264,7 @@ public class OpenAIKeyHandlerTests
 
         public FakeLogCollector Logs { get; }
 
-        public static async Task<HandlerWorld> StartAsync(Action<IServiceCollection>? configure = null, string? providerName = null)
+        public static async Task<HandlerWorld> StartAsync(Action<IServiceCollection>? configure = null, string? providerName = null, Action<IHttpClientBuilder>? configureClient = null)
         {
             var server = await LocalOpenAIServer.StartAsync(OpenAITestContext.Key1);
             var source = new MutableKeySource("Memory:handler-test");
@@ -198,7 +275,8 @@ public class OpenAIKeyHandlerTests
             services.AddSingleton<TimeProvider>(time);
             services.AddOpenAIKeyProvider().AddSource(source);
             configure?.Invoke(services);
-            services.AddHttpClient("openai", http => http.BaseAddress = server.BaseAddress).AddOpenAIKeyHandler(providerName);
+            var client = services.AddHttpClient("openai", http => http.BaseAddress = server.BaseAddress).AddOpenAIKeyHandler(providerName);
+            configureClient?.Invoke(client);
             return new HandlerWorld(server, source, time, services.BuildServiceProvider(validateScopes: true));
         }
 

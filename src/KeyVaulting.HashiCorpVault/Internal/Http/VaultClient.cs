@@ -117,6 +117,11 @@ internal sealed class VaultClient : IDisposable
 
         using (response)
         {
+            if ((int)response.StatusCode is >= 300 and < 400)
+            {
+                throw Redirected(response, operation);
+            }
+
             var bytes = await ReadCappedAsync(response, operation, cancellationToken).ConfigureAwait(false);
             var document = Parse(bytes, response, operation);
             var warnings = Messages(document, "warnings");
@@ -173,6 +178,25 @@ internal sealed class VaultClient : IDisposable
 
             return buffer.ToArray();
         }
+    }
+
+    /// <summary>
+    /// A redirect is never followed (it would carry the token to its target): a standby node answers 307 pointing at
+    /// the active node when request forwarding is off. Only the target's scheme, host and port are named.
+    /// </summary>
+    private OpenAIKeySourceException Redirected(HttpResponseMessage response, string operation)
+    {
+        var location = response.Headers.Location;
+        var target = location is null
+            ? "without a Location"
+            : location.IsAbsoluteUri ? $"to {location.GetLeftPart(UriPartial.Authority)}" : "to another path on the same host";
+        return new(
+            SourceName,
+            string.Create(
+                CultureInfo.InvariantCulture,
+                $"{SourceName}: Vault at {Address} answered {operation} with a redirect (HTTP {(int)response.StatusCode}) {target}, which KeyVaulting does not follow so that the Vault token is never sent elsewhere. " +
+                $"A standby node redirects to the active node: set Address (or {VaultDefaults.AddressVariable}) to the active node or to the load balancer in front of the cluster. It is retried with backoff."),
+            isTransient: true);
     }
 
     private OpenAIKeySourceException TooLarge(HttpResponseMessage response, string operation)

@@ -39,10 +39,13 @@ internal static class VaultTls
         return certificates;
     }
 
-    /// <summary>Creates the handler: pooled connections recycled every few minutes (DNS changes), and the trust rule.</summary>
+    /// <summary>
+    /// Creates the handler: pooled connections recycled every few minutes (DNS changes), no redirects followed (they
+    /// would carry <c>X-Vault-Token</c> to the target), and the trust rule.
+    /// </summary>
     public static SocketsHttpHandler CreateHandler(X509Certificate2Collection? caCertificates, bool skipVerify)
     {
-        var handler = new SocketsHttpHandler { PooledConnectionLifetime = TimeSpan.FromMinutes(5) };
+        var handler = new SocketsHttpHandler { PooledConnectionLifetime = TimeSpan.FromMinutes(5), AllowAutoRedirect = false };
         if (skipVerify)
         {
             handler.SslOptions.RemoteCertificateValidationCallback = static (_, _, _, _) => true;

@@ -37,4 +37,10 @@ internal static partial class OpenAILog
 
     [LoggerMessage(408, LogLevel.Warning, "The OpenAI endpoint {Endpoint} of OpenAI key provider '{ProviderName}' uses plain HTTP: the API key travels unencrypted. Use https unless this is a server on this machine.")]
     public static partial void PlainHttpEndpoint(ILogger logger, string providerName, string endpoint);
+
+    [LoggerMessage(410, LogLevel.Debug, "HttpClient '{HttpClientName}' sent {HttpMethod} {Uri}: HTTP {StatusCode} in {ElapsedMilliseconds} ms.")]
+    public static partial void HttpRequestCompleted(ILogger logger, string httpClientName, string httpMethod, string uri, int statusCode, double elapsedMilliseconds);
+
+    [LoggerMessage(411, LogLevel.Debug, "HttpClient '{HttpClientName}' sent {HttpMethod} {Uri} and got no answer after {ElapsedMilliseconds} ms ({ErrorType}).")]
+    public static partial void HttpRequestFailed(ILogger logger, string httpClientName, string httpMethod, string uri, double elapsedMilliseconds, string errorType);
 }

@@ -53,6 +53,30 @@ public sealed class VaultClientTests : IAsyncLifetime
         exception.Message.Should().Contain("(HTTP 502)");
     }
 
+    [Theory]
+    [InlineData(307)]
+    [InlineData(301)]
+    [InlineData(302)]
+    [InlineData(308)]
+    public async Task SendAsync_VaultRedirects_ThrowsTransientWithoutSendingTheTokenToTheTarget(int status)
+    {
+        await using var target = await FakeVaultServer.StartAsync(_host.Time);
+        var location = new Uri(target.Address, "/v1/secret/data/openai").ToString();
+        _host.Server.Inject(r => r.Path == "secret/data/openai", status, string.Empty, times: 1, ("Location", location));
+        var source = _host.CreateSource("openai", o => o.UseToken(_token));
+
+        var exception = await Assert.ThrowsAsync<OpenAIKeySourceException>(() => source.FetchAsync(CancellationToken.None).AsTask());
+
+        target.Requests.Should().BeEmpty("a redirect is never followed: HttpClient would carry X-Vault-Token to its target");
+        exception.SourceName.Should().Be("HashiCorpVault:secret/openai");
+        exception.IsTransient.Should().BeTrue("a standby node may become active, or the load balancer may route elsewhere");
+        exception.Message.Should().StartWith("HashiCorpVault:secret/openai")
+            .And.Contain($"HTTP {status}")
+            .And.Contain(target.Address.GetLeftPart(UriPartial.Authority))
+            .And.Contain("set Address (or VAULT_ADDR) to the active node or to the load balancer");
+        _host.ShouldNotLeakSecrets(exception);
+    }
+
     [Fact]
     public async Task SendAsync_AddressWithPathPrefix_KeepsThePrefix()
     {
