@@ -2,6 +2,7 @@ using KeyVaulting.Testing;
 
 namespace KeyVaulting.Tests.Reliability;
 
+[Collection(ProcessWideMeasurementCollection.Name)]
 public class ProviderLoadTests
 {
     [Fact]
