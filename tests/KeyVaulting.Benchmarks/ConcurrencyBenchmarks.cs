@@ -106,6 +106,11 @@ public class ConcurrencyBenchmarks
 
         _rotator?.Join();
         _services?.Dispose();
+        _done.Dispose();
+        foreach (var reader in _readers)
+        {
+            reader.Start.Dispose();
+        }
 
         var calls = _readers.Sum(r => r.Calls);
         var allocated = _readers.Sum(r => r.Allocated);

@@ -44,7 +44,9 @@ public class HotPathBenchmarks
             }
             """);
 
-        // The json host is built before the environment variables are set, so its key comes from appsettings.json.
+        // The json host is built while the environment variable is unset (in this process only, whatever the shell
+        // has), so its key comes from appsettings.json.
+        Environment.SetEnvironmentVariable("OpenAI__ApiKey", null);
         _hostWithKeyInFile = CreateHost(_directory.FullPath);
         _configurationWithKeyInFile = _hostWithKeyInFile.Services.GetRequiredService<IConfiguration>();
 
