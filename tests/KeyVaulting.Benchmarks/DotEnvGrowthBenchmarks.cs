@@ -13,7 +13,7 @@ namespace KeyVaulting.Benchmarks;
 /// </summary>
 /// <remarks>
 /// Both benchmarks go through stable seams so that they keep working when the parser is replaced:
-/// <see cref="DotEnvParser.FindValue(TextReader, string, string)"/>, and the source's <see cref="IOpenAIKeySource.FetchAsync"/>
+/// <see cref="DotEnvParser.FindValue(Stream, string, string, out int, CancellationToken)"/>, and the source's <see cref="IOpenAIKeySource.FetchAsync"/>
 /// (the source is built by the public <c>AddDotEnvFile</c>, not by its constructor).
 /// </remarks>
 [MemoryDiagnoser]
@@ -57,8 +57,8 @@ public class DotEnvGrowthBenchmarks
     [Benchmark(Baseline = true)]
     public string? DotEnvParser_FindValue()
     {
-        using var reader = new StreamReader(_path, Encoding.UTF8, detectEncodingFromByteOrderMarks: true);
-        return DotEnvParser.FindValue(reader, BenchmarkKeys.Variable, _path);
+        using var stream = new FileStream(_path, FileMode.Open, FileAccess.Read, FileShare.Read, bufferSize: 0);
+        return DotEnvParser.FindValue(stream, BenchmarkKeys.Variable, _path, out _);
     }
 
     [Benchmark]
