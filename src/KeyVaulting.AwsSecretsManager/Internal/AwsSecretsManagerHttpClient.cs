@@ -25,7 +25,7 @@ internal static class AwsSecretsManagerHttpClient
         services.TryAddSingleton<Marker>();
         services.AddHttpClient(Name)
             .RemoveAllLoggers()
-            .ConfigurePrimaryHttpMessageHandler(static (handler, _) => DisableRedirects(handler));
+            .ConfigurePrimaryHttpMessageHandler(static (handler, _) => Redirects.Disable(handler));
     }
 
     /// <summary>
@@ -40,18 +40,6 @@ internal static class AwsSecretsManagerHttpClient
             : static () => SharedHttpClient.Instance;
     }
 
-    private static void DisableRedirects(HttpMessageHandler handler)
-    {
-        switch (handler)
-        {
-            case SocketsHttpHandler sockets:
-                sockets.AllowAutoRedirect = false;
-                break;
-            case HttpClientHandler client:
-                client.AllowAutoRedirect = false;
-                break;
-        }
-    }
 
     /// <summary>Present in the container when <see cref="Register"/> ran.</summary>
     internal sealed class Marker;

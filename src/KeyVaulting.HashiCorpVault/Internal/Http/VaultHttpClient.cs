@@ -23,7 +23,7 @@ internal static class VaultHttpClient
         services.TryAddSingleton<Marker>();
         services.AddHttpClient(HashiCorpVaultKeySourceOptions.HttpClientName)
             .RemoveAllLoggers()
-            .ConfigurePrimaryHttpMessageHandler(static (handler, _) => DisableRedirects(handler));
+            .ConfigurePrimaryHttpMessageHandler(static (handler, _) => Redirects.Disable(handler));
     }
 
     /// <summary>
@@ -33,18 +33,6 @@ internal static class VaultHttpClient
     public static IHttpClientFactory? Factory(IServiceProvider services)
         => services.GetService<Marker>() is not null ? services.GetService<IHttpClientFactory>() : null;
 
-    private static void DisableRedirects(HttpMessageHandler handler)
-    {
-        switch (handler)
-        {
-            case SocketsHttpHandler sockets:
-                sockets.AllowAutoRedirect = false;
-                break;
-            case HttpClientHandler client:
-                client.AllowAutoRedirect = false;
-                break;
-        }
-    }
 
     /// <summary>Present in the container when <see cref="Register"/> ran.</summary>
     internal sealed class Marker;
