@@ -1,4 +1,5 @@
 using System.Net.Http;
+using System.Text.Json;
 using Azure;
 using Azure.Identity;
 using KeyVaulting.AzureKeyVault.Diagnostics;
@@ -32,6 +33,19 @@ internal sealed partial class AzureKeyVaultKeySource
                 $"Azure Key Vault {VaultUri} did not answer in time (the client's NetworkTimeout) when reading {Secret}.",
                 isTransient: true,
                 innerException: exception),
+            IOException => new OpenAIKeySourceException(
+                Name,
+                $"The connection to Azure Key Vault {VaultUri} broke while reading its answer to the read of {Secret}. It is read again with backoff.",
+                isTransient: true,
+                innerException: exception),
+
+            // Not passed on as the inner exception: the parser's message quotes characters of the answer, which may
+            // be the secret's.
+            JsonException => new OpenAIKeySourceException(
+                Name,
+                $"The answer of {VaultUri} to the read of {Secret} is not Key Vault's JSON (a proxy's or a sign-in page?). " +
+                "Check VaultUri and any proxy between this application and Azure.",
+                isTransient: false),
             _ => null,
         };
     }
