@@ -9,6 +9,9 @@ internal static partial class SecretSettings
     /// <summary>The Key Vault service version pinned when KeyVaulting creates the client options.</summary>
     public const SecretClientOptions.ServiceVersion PinnedServiceVersion = SecretClientOptions.ServiceVersion.V7_6;
 
+    /// <summary>The longest secret value Key Vault stores (25 KB); a longer answer did not come from Key Vault.</summary>
+    public const int MaxSecretValueLength = 25 * 1024;
+
     public const string VaultUriRule = "an absolute https URI such as https://my-vault.vault.azure.net/";
 
     public const string SecretNameRule = "1 to 127 letters, digits or dashes (Key Vault's rule for secret names)";
