@@ -115,6 +115,19 @@ public sealed class AzureKeyVaultStore : FakeStore
 
     protected override bool IsAffectedByFaults(HttpRequest request) => request.Path.StartsWithSegments("/secrets");
 
+    protected override (int Status, string ContentType, string Body) EchoingError(string message)
+        => (403, "application/json; charset=utf-8", new JsonObject
+        {
+            ["error"] = new JsonObject
+            {
+                ["code"] = "Forbidden",
+                ["message"] = $"Caller is not authorized to perform action on resource. Request header Authorization: Bearer {AccessToken.Value}; {message}",
+                ["innererror"] = new JsonObject { ["code"] = "ForbiddenByPolicy" },
+            },
+        }.ToJsonString());
+
+    protected override void OnNewVersion() => Version = Guid.NewGuid().ToString("N");
+
     protected override bool IsSecretRead(HttpRequest request) => request.Path.StartsWithSegments("/secrets");
 
     protected override async Task AnswerAsync(HttpContext context)

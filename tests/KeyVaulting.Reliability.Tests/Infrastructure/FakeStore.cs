@@ -45,8 +45,8 @@ public abstract class FakeStore : IAsyncDisposable
     /// <summary>Gets the JSON field the source is configured to read, or <see langword="null"/> for the bare value.</summary>
     public string? JsonField { get; }
 
-    /// <summary>Gets the key the store holds at the start.</summary>
-    public Sentinel Key { get; }
+    /// <summary>Gets the key the store holds (changed by <see cref="Rotate"/>).</summary>
+    public Sentinel Key { get; private set; }
 
     /// <summary>Gets or sets the secret's raw text as stored: the key, or the JSON object holding it.</summary>
     public string SecretText { get; set; }
@@ -61,6 +61,12 @@ public abstract class FakeStore : IAsyncDisposable
     public int SecretReads => Volatile.Read(ref _secretReads);
 
     public StoreFault Fault => _fault;
+
+    /// <summary>
+    /// Gets or sets an answer given to every read of the secret while set, for example an error that echoes the
+    /// request's credentials, as a verbose proxy or a hostile endpoint might.
+    /// </summary>
+    public (int Status, string ContentType, string Body)? Scripted { get; set; }
 
     public Uri Address => Server.Address;
 
@@ -79,6 +85,33 @@ public abstract class FakeStore : IAsyncDisposable
     public virtual void ConfigureServices(IServiceCollection services)
     {
     }
+
+    /// <summary>Puts a new key (a new sentinel) in the store as a new version, as a rotation does.</summary>
+    public Sentinel Rotate()
+    {
+        var key = Remember(Sentinel.Key());
+        SecretText = SecretText.Replace(Key.Value, key.Value, StringComparison.Ordinal);
+        Key = key;
+        OnNewVersion();
+        return key;
+    }
+
+    /// <summary>
+    /// Gets an error answer to a read of the secret, in the store's own format, whose message repeats what the store
+    /// holds (every key it ever held) and the credential the request carried, as a verbose proxy, a debugging endpoint
+    /// or a hostile server might: none of it may reach the application's logs, errors or diagnostics.
+    /// </summary>
+    public (int Status, string ContentType, string Body) EchoingError()
+    {
+        var keys = string.Join(", ", Sentinels.Where(s => s.Kind == "OpenAI key").Select(s => s.Value));
+        return EchoingError($"the secret holds {keys}");
+    }
+
+    /// <summary>The store's error whose message holds <paramref name="message"/> and the credential of the request.</summary>
+    protected abstract (int Status, string ContentType, string Body) EchoingError(string message);
+
+    /// <summary>Gives the secret a new version id or number.</summary>
+    protected abstract void OnNewVersion();
 
     /// <summary>Makes the store misbehave from now on; <see cref="StoreFault.ConnectionRefused"/> stops the server.</summary>
     public async Task InjectAsync(StoreFault fault)
@@ -182,7 +215,11 @@ public abstract class FakeStore : IAsyncDisposable
         try
         {
             var fault = _fault;
-            if (fault == StoreFault.None || !IsAffectedByFaults(context.Request))
+            if (Scripted is { } scripted && IsSecretRead(context.Request))
+            {
+                await WriteAsync(context, scripted.Status, scripted.ContentType, scripted.Body);
+            }
+            else if (fault == StoreFault.None || !IsAffectedByFaults(context.Request))
             {
                 await AnswerAsync(context);
             }

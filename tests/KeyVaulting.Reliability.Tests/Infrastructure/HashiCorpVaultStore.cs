@@ -43,6 +43,9 @@ public sealed class HashiCorpVaultStore : FakeStore
     /// <summary>Gets the AppRole secret_id, when the source logs in with AppRole.</summary>
     public Sentinel? SecretId { get; }
 
+    /// <summary>Gets or sets a value indicating whether AppRole logins are refused with an error that repeats the secret_id.</summary>
+    public bool RefuseLogin { get; set; }
+
     /// <summary>Gets or sets the KV version of the secret.</summary>
     public int Version { get; set; } = 1;
 
@@ -89,6 +92,11 @@ public sealed class HashiCorpVaultStore : FakeStore
         _ => throw new ArgumentOutOfRangeException(nameof(fault)),
     };
 
+    protected override (int Status, string ContentType, string Body) EchoingError(string message)
+        => (400, "application/json", ErrorBody($"1 error occurred:\n\t* invalid request with X-Vault-Token {Token.Value}; {message}\n\n"));
+
+    protected override void OnNewVersion() => Version++;
+
     protected override bool IsSecretRead(HttpRequest request)
         => request.Path.Value == "/v1/secret/data/" + SecretPath;
 
@@ -102,6 +110,13 @@ public sealed class HashiCorpVaultStore : FakeStore
                 using (var login = await JsonDocument.ParseAsync(request.Body))
                 {
                     var root = login.RootElement;
+                    if (RefuseLogin)
+                    {
+                        // A hostile or verbose endpoint that repeats what it was sent.
+                        await WriteErrorAsync(context, 400, $"invalid role or secret ID: role_id={_roleId} secret_id={root.GetProperty("secret_id").GetString()}");
+                        return;
+                    }
+
                     if (SecretId is null
                         || root.GetProperty("role_id").GetString() != _roleId
                         || root.GetProperty("secret_id").GetString() != SecretId.Value)

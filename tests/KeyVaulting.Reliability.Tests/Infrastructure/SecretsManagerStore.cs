@@ -75,6 +75,13 @@ public sealed class SecretsManagerStore : FakeStore
         _ => throw new ArgumentOutOfRangeException(nameof(fault)),
     };
 
+    protected override (int Status, string ContentType, string Body) EchoingError(string message)
+        => (400, JsonContentType, ErrorBody(
+            "AccessDeniedException",
+            $"User: arn:aws:sts::123456789012:assumed-role/openai-app/session is not authorized to perform: secretsmanager:GetSecretValue on resource: {SecretId} (request x-amz-security-token {SessionToken.Value}; {message})"));
+
+    protected override void OnNewVersion() => VersionId = Guid.NewGuid().ToString();
+
     protected override bool IsSecretRead(HttpRequest request)
         => request.Headers["X-Amz-Target"] == "secretsmanager.GetSecretValue";
 
