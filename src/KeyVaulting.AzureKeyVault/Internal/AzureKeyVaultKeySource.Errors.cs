@@ -27,7 +27,7 @@ internal sealed partial class AzureKeyVaultKeySource
         {
             AuthenticationFailedException auth => FromCredential(auth, exception),
             RequestFailedException { Status: 0 } transport => FromTransport(transport, exception),
-            RequestFailedException failed => FromResponse(failed, exception),
+            RequestFailedException failed => FromResponse(failed),
             OperationCanceledException => new OpenAIKeySourceException(
                 Name,
                 $"Azure Key Vault {VaultUri} did not answer in time (the client's NetworkTimeout) when reading {Secret}.",
@@ -76,7 +76,13 @@ internal sealed partial class AzureKeyVaultKeySource
             innerException: thrown);
     }
 
-    private OpenAIKeySourceException FromResponse(RequestFailedException exception, Exception thrown)
+    /// <remarks>
+    /// The SDK's exception is not passed on as the inner exception: its message holds the raw body of the answer,
+    /// which something between the application and Key Vault (a proxy, a debugging endpoint) could fill with the
+    /// request's token or a key. What matters of it is in this message: status, codes, request id and the first
+    /// line of Key Vault's message, with anything shaped like a secret masked.
+    /// </remarks>
+    private OpenAIKeySourceException FromResponse(RequestFailedException exception)
     {
         var error = KeyVaultErrorResponse.From(exception, _time.GetUtcNow());
         Log.RequestFailed(_logger, Name, VaultUri, error.Describe());
@@ -89,26 +95,23 @@ internal sealed partial class AzureKeyVaultKeySource
                 $"Azure Key Vault {VaultUri} rejected the token of {CredentialName} when reading {Secret} ({status}). " +
                 "The identity must belong to the vault's Microsoft Entra tenant, and the token must be for Key Vault " +
                 "(scope https://vault.azure.net/.default).",
-                isTransient: false,
-                innerException: thrown),
-            403 => Forbidden(error, thrown),
+                isTransient: false),
+            403 => Forbidden(error),
             408 or 429 or >= 500 => new OpenAIKeySourceException(
                 Name,
                 error.Status == 429
                     ? $"Azure Key Vault {VaultUri} is throttling requests ({status}); {Secret} will be read again{DescribeRetryAfter(error.RetryAfter)}."
                     : $"Azure Key Vault {VaultUri} failed to read {Secret} ({status}); this is usually temporary and it will be read again{DescribeRetryAfter(error.RetryAfter)}.",
                 isTransient: true,
-                error.RetryAfter,
-                thrown),
+                error.RetryAfter),
             _ => new OpenAIKeySourceException(
                 Name,
                 $"Azure Key Vault {VaultUri} refused to read {Secret} ({status}){(error.Message is null ? "." : $": {error.Message}")}",
-                isTransient: false,
-                innerException: thrown),
+                isTransient: false),
         };
     }
 
-    private OpenAIKeySourceException Forbidden(KeyVaultErrorResponse error, Exception thrown)
+    private OpenAIKeySourceException Forbidden(KeyVaultErrorResponse error)
     {
         var status = error.Describe();
         var message = error.InnerCode switch
@@ -126,7 +129,7 @@ internal sealed partial class AzureKeyVaultKeySource
                 (error.Message is null ? string.Empty : $" Key Vault said: {error.Message}"),
         };
 
-        return new OpenAIKeySourceException(Name, message, isTransient: false, innerException: thrown);
+        return new OpenAIKeySourceException(Name, message, isTransient: false);
     }
 
     private static bool IsTransientAuthenticationFailure(AuthenticationFailedException exception)
