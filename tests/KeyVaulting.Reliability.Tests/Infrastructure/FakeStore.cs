@@ -24,6 +24,7 @@ public abstract class FakeStore : IAsyncDisposable
     private StoreServer? _server;
     private int _requests;
     private int _secretReads;
+    private int _abandoned;
 
     protected FakeStore(string? jsonField)
     {
@@ -61,6 +62,9 @@ public abstract class FakeStore : IAsyncDisposable
     public int SecretReads => Volatile.Read(ref _secretReads);
 
     public StoreFault Fault => _fault;
+
+    /// <summary>Gets the hung requests that the client gave up (closed the connection) before they were answered.</summary>
+    public int AbandonedRequests => Volatile.Read(ref _abandoned);
 
     /// <summary>
     /// Gets or sets an answer given to every read of the secret while set, for example an error that echoes the
@@ -254,7 +258,16 @@ public abstract class FakeStore : IAsyncDisposable
                 await WriteAsync(context, 200, "text/html; charset=utf-8", "<!DOCTYPE html><html><head><title>Sign in to continue</title></head><body><form action=\"/login\">Corporate proxy: sign in</form></body></html>");
                 break;
             case StoreFault.Hang:
-                await _hang.Task.WaitAsync(context.RequestAborted);
+                try
+                {
+                    await _hang.Task.WaitAsync(context.RequestAborted);
+                }
+                catch (OperationCanceledException)
+                {
+                    Interlocked.Increment(ref _abandoned);
+                    throw;
+                }
+
                 await AnswerAsync(context);
                 break;
             case StoreFault.MalformedJson:
