@@ -33,6 +33,11 @@ internal sealed partial class AzureKeyVaultKeySource
                 $"Azure Key Vault {VaultUri} did not answer in time (the client's NetworkTimeout) when reading {Secret}.",
                 isTransient: true,
                 innerException: exception),
+            ResponseTooLargeException => new OpenAIKeySourceException(
+                Name,
+                $"The answer of {VaultUri} to the read of {Secret} is larger than {ResponseSizeLimitPolicy.MaxResponseBytes / 1024} KiB, which no Key Vault answer is; it was not read. " +
+                "Check VaultUri and any proxy between this application and Azure.",
+                isTransient: false),
             IOException => new OpenAIKeySourceException(
                 Name,
                 $"The connection to Azure Key Vault {VaultUri} broke while reading its answer to the read of {Secret}. It is read again with backoff.",
