@@ -99,12 +99,3 @@ internal sealed class ResponseSizeLimitPolicy : HttpPipelinePolicy
         }
     }
 }
-
-/// <summary>Thrown by <see cref="ResponseSizeLimitPolicy"/>; the source turns it into a message naming the vault.</summary>
-internal sealed class ResponseTooLargeException : Exception
-{
-    public ResponseTooLargeException()
-        : base($"The answer is larger than {ResponseSizeLimitPolicy.MaxResponseBytes / 1024} KiB.")
-    {
-    }
-}
