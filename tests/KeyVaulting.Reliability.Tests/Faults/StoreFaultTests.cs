@@ -119,6 +119,33 @@ public abstract class StoreFaultTests
         unobserved.ShouldBeNone();
     }
 
+    [Fact]
+    public async Task Refresh_StoreAsksToRetryAfter60Days_WaitsNoLongerThanMaxStalenessAndKeepsRefreshing()
+    {
+        // 60 days is more than a timer can wait (2^32 - 2 ms, about 49.7 days) and than any key may go unconfirmed.
+        using var unobserved = new UnobservedTaskExceptions();
+        await using var store = await StartStoreAsync();
+        await using var world = StoreWorld.Create(store);
+        var loaded = await world.GetKeyAsync();
+        store.RetryAfterSeconds = (int)TimeSpan.FromDays(60).TotalSeconds;
+        await store.InjectAsync(StoreFault.TooManyRequests);
+        var readsBefore = world.ReadsEnded;
+        world.Time.Advance(StoreWorld.RefreshInterval * 1.1);
+
+        var failed = await world.WaitForReadAsync(readsBefore);
+
+        failed.Id.Id.Should().Be(RefreshFailedServingLastKnownGood, failed.Message);
+        TimeSpan.Parse(failed.GetStructuredStateValue("RetryDelay")!, CultureInfo.InvariantCulture).Should().Be(TimeSpan.FromHours(24), "the wait is capped at MaxStaleness");
+        (await world.GetKeyAsync()).Should().BeSameAs(loaded);
+        await store.RecoverAsync();
+        var readsBeforeRetry = world.ReadsEnded;
+        world.Time.Advance(TimeSpan.FromHours(24));
+        (await world.WaitForReadAsync(readsBeforeRetry)).Id.Id.Should().Be(KeyUnchanged);
+        (await world.CheckHealthAsync()).Status.Should().Be(HealthStatus.Healthy);
+        world.Witness.ShouldNotHaveLeaked();
+        unobserved.ShouldBeNone();
+    }
+
     /// <summary>Starts the store's local server holding a fresh sentinel key.</summary>
     protected abstract Task<FakeStore> StartStoreAsync();
 }

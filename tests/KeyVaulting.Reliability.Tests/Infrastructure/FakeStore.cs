@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Net.Sockets;
 using System.Security.Cryptography.X509Certificates;
 using System.Text;
@@ -62,6 +63,9 @@ public abstract class FakeStore : IAsyncDisposable
     public int SecretReads => Volatile.Read(ref _secretReads);
 
     public StoreFault Fault => _fault;
+
+    /// <summary>Gets or sets the <c>Retry-After</c> of <see cref="StoreFault.TooManyRequests"/>, in seconds. Default: 30.</summary>
+    public int RetryAfterSeconds { get; set; } = 30;
 
     /// <summary>Gets the hung requests that the client gave up (closed the connection) before they were answered.</summary>
     public int AbandonedRequests => Volatile.Read(ref _abandoned);
@@ -249,7 +253,7 @@ public abstract class FakeStore : IAsyncDisposable
                 break;
             case StoreFault.TooManyRequests:
                 var (throttledType, throttled) = Error(429);
-                await WriteAsync(context, 429, throttledType, throttled, ("Retry-After", "30"));
+                await WriteAsync(context, 429, throttledType, throttled, ("Retry-After", RetryAfterSeconds.ToString(CultureInfo.InvariantCulture)));
                 break;
             case StoreFault.BadGateway:
                 await WriteAsync(context, 502, "text/html", "<html><head><title>502 Bad Gateway</title></head><body><center><h1>502 Bad Gateway</h1></center><hr><center>nginx</center></body></html>");

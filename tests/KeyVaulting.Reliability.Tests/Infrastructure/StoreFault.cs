@@ -15,7 +15,7 @@ public enum StoreFault
     /// <summary>503 with the store's own error body (sealed, unavailable).</summary>
     ServiceUnavailable,
 
-    /// <summary>429 with the store's throttling error and <c>Retry-After: 30</c>.</summary>
+    /// <summary>429 with the store's throttling error and <c>Retry-After</c> (30 seconds unless the store says otherwise).</summary>
     TooManyRequests,
 
     /// <summary>The server accepts the request and never answers (until the client gives up).</summary>
