@@ -41,7 +41,9 @@ public sealed class AzureKeyVaultKeySourceOptions
     /// Gets or sets the Azure SDK client options: retries, network timeout, transport, proxy, service version.
     /// Default: <see langword="null"/>, which uses <see cref="SecretClientOptions"/> pinned to Key Vault service
     /// version 7.6 with the SDK's default retries, except that a read does not wait on a <c>Retry-After</c> longer
-    /// than 5 seconds: it fails with that hint and the provider, which keeps serving the last good key, waits instead.
+    /// than 5 seconds: it fails with that hint and the provider, which keeps serving the last good key, waits instead;
+    /// and it reads at most 256 KiB of an answer. With options of your own, an answer is read whole, and a value longer
+    /// than the 25 KB Key Vault can store is refused.
     /// </summary>
     /// <remarks>
     /// The SDK logs only allow-listed headers and query parameters and no content. Keep it that way: content logging

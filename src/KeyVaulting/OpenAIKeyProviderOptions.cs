@@ -28,7 +28,8 @@ public sealed class OpenAIKeyProviderOptions
 
     /// <summary>
     /// Gets or sets the first retry delay after a failed refresh. Later retries double it, with jitter, up to
-    /// <see cref="RefreshInterval"/>; a store's own retry-after hint is honoured. Default: 1 second.
+    /// <see cref="RefreshInterval"/>; a store's own retry-after hint is honoured, up to <see cref="MaxStaleness"/>.
+    /// Default: 1 second.
     /// </summary>
     [Range(typeof(TimeSpan), "00:00:00.001", "01:00:00")]
     public TimeSpan InitialRetryDelay { get; set; } = TimeSpan.FromSeconds(1);

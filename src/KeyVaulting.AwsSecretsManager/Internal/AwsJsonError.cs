@@ -97,6 +97,9 @@ internal sealed class AwsJsonError
             text = Mask(text, credentials.SessionToken);
         }
 
+        // Secrets the source does not know (the key the secret holds, a bearer token) by their shape.
+        text = SecretShapes.Mask(text);
+
         var paragraph = text.IndexOf("\n\n", StringComparison.Ordinal);
         if (paragraph >= 0)
         {

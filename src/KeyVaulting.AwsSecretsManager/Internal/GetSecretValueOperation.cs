@@ -140,9 +140,15 @@ internal static class GetSecretValueOperation
 
             if (document.RootElement.TryGetProperty(jsonKey, out var property))
             {
-                return property.ValueKind == JsonValueKind.String
+                if (property.ValueKind != JsonValueKind.String)
+                {
+                    throw Invalid(sourceName, $"the property '{jsonKey}' of the secret is {Describe(property.ValueKind)}, not a string.");
+                }
+
+                // JSON parsers disagree on which duplicate wins: refuse rather than guess which key is meant.
+                return document.RootElement.EnumerateObject().Count(p => p.NameEquals(jsonKey)) == 1
                     ? property.GetString()!
-                    : throw Invalid(sourceName, $"the property '{jsonKey}' of the secret is {Describe(property.ValueKind)}, not a string.");
+                    : throw Invalid(sourceName, $"the secret has the property '{jsonKey}' (setting JsonKey) more than once, so which value is the key is ambiguous. Keep exactly one '{jsonKey}' in the secret.");
             }
 
             var near = document.RootElement.EnumerateObject()

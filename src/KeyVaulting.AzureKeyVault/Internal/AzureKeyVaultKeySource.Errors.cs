@@ -1,4 +1,5 @@
 using System.Net.Http;
+using System.Text.Json;
 using Azure;
 using Azure.Identity;
 using KeyVaulting.AzureKeyVault.Diagnostics;
@@ -26,12 +27,30 @@ internal sealed partial class AzureKeyVaultKeySource
         {
             AuthenticationFailedException auth => FromCredential(auth, exception),
             RequestFailedException { Status: 0 } transport => FromTransport(transport, exception),
-            RequestFailedException failed => FromResponse(failed, exception),
+            RequestFailedException failed => FromResponse(failed),
             OperationCanceledException => new OpenAIKeySourceException(
                 Name,
                 $"Azure Key Vault {VaultUri} did not answer in time (the client's NetworkTimeout) when reading {Secret}.",
                 isTransient: true,
                 innerException: exception),
+            ResponseTooLargeException => new OpenAIKeySourceException(
+                Name,
+                $"The answer of {VaultUri} to the read of {Secret} is larger than {ResponseSizeLimitPolicy.MaxResponseBytes / 1024} KiB, which no Key Vault answer is; it was not read. " +
+                "Check VaultUri and any proxy between this application and Azure.",
+                isTransient: false),
+            IOException => new OpenAIKeySourceException(
+                Name,
+                $"The connection to Azure Key Vault {VaultUri} broke while reading its answer to the read of {Secret}. It is read again with backoff.",
+                isTransient: true,
+                innerException: exception),
+
+            // Not passed on as the inner exception: the parser's message quotes characters of the answer, which may
+            // be the secret's.
+            JsonException => new OpenAIKeySourceException(
+                Name,
+                $"The answer of {VaultUri} to the read of {Secret} is not Key Vault's JSON (a proxy's or a sign-in page?). " +
+                "Check VaultUri and any proxy between this application and Azure.",
+                isTransient: false),
             _ => null,
         };
     }
@@ -62,7 +81,13 @@ internal sealed partial class AzureKeyVaultKeySource
             innerException: thrown);
     }
 
-    private OpenAIKeySourceException FromResponse(RequestFailedException exception, Exception thrown)
+    /// <remarks>
+    /// The SDK's exception is not passed on as the inner exception: its message holds the raw body of the answer,
+    /// which something between the application and Key Vault (a proxy, a debugging endpoint) could fill with the
+    /// request's token or a key. What matters of it is in this message: status, codes, request id and the first
+    /// line of Key Vault's message, with anything shaped like a secret masked.
+    /// </remarks>
+    private OpenAIKeySourceException FromResponse(RequestFailedException exception)
     {
         var error = KeyVaultErrorResponse.From(exception, _time.GetUtcNow());
         Log.RequestFailed(_logger, Name, VaultUri, error.Describe());
@@ -75,26 +100,23 @@ internal sealed partial class AzureKeyVaultKeySource
                 $"Azure Key Vault {VaultUri} rejected the token of {CredentialName} when reading {Secret} ({status}). " +
                 "The identity must belong to the vault's Microsoft Entra tenant, and the token must be for Key Vault " +
                 "(scope https://vault.azure.net/.default).",
-                isTransient: false,
-                innerException: thrown),
-            403 => Forbidden(error, thrown),
+                isTransient: false),
+            403 => Forbidden(error),
             408 or 429 or >= 500 => new OpenAIKeySourceException(
                 Name,
                 error.Status == 429
                     ? $"Azure Key Vault {VaultUri} is throttling requests ({status}); {Secret} will be read again{DescribeRetryAfter(error.RetryAfter)}."
                     : $"Azure Key Vault {VaultUri} failed to read {Secret} ({status}); this is usually temporary and it will be read again{DescribeRetryAfter(error.RetryAfter)}.",
                 isTransient: true,
-                error.RetryAfter,
-                thrown),
+                error.RetryAfter),
             _ => new OpenAIKeySourceException(
                 Name,
                 $"Azure Key Vault {VaultUri} refused to read {Secret} ({status}){(error.Message is null ? "." : $": {error.Message}")}",
-                isTransient: false,
-                innerException: thrown),
+                isTransient: false),
         };
     }
 
-    private OpenAIKeySourceException Forbidden(KeyVaultErrorResponse error, Exception thrown)
+    private OpenAIKeySourceException Forbidden(KeyVaultErrorResponse error)
     {
         var status = error.Describe();
         var message = error.InnerCode switch
@@ -112,7 +134,7 @@ internal sealed partial class AzureKeyVaultKeySource
                 (error.Message is null ? string.Empty : $" Key Vault said: {error.Message}"),
         };
 
-        return new OpenAIKeySourceException(Name, message, isTransient: false, innerException: thrown);
+        return new OpenAIKeySourceException(Name, message, isTransient: false);
     }
 
     private static bool IsTransientAuthenticationFailure(AuthenticationFailedException exception)

@@ -115,6 +115,17 @@ internal sealed partial class AzureKeyVaultKeySource : IOpenAIKeySource
             return OpenAIKeySourceResult.NotFound($"{described} is empty");
         }
 
+        if (secret.Value.Length > SecretSettings.MaxSecretValueLength)
+        {
+            // Key Vault refuses to store more, so this answer came from something else (a proxy, a misrouted VaultUri).
+            throw new OpenAIKeySourceException(
+                Name,
+                string.Create(
+                    CultureInfo.InvariantCulture,
+                    $"{Capitalize(described)} is {secret.Value.Length} characters long, more than the 25 KB Key Vault allows for a secret value, so it is not used. Check VaultUri and any proxy between this application and Azure."),
+                isTransient: false);
+        }
+
         var value = _jsonField is null
             ? SecretJson.RejectJsonObject(secret.Value, Name, described)
             : SecretJson.ExtractField(secret.Value, _jsonField, Name, described);

@@ -137,7 +137,8 @@ internal sealed class KeyVaultErrorResponse
             return null;
         }
 
-        var line = message.Split(['\r', '\n'], 2)[0].Trim();
+        // Key Vault's messages hold no secret; text from anything else in between may echo the token or a key.
+        var line = SecretShapes.Mask(message.Split(['\r', '\n'], 2)[0].Trim());
         return line.Length <= MaxMessageLength ? line : line[..MaxMessageLength] + "…";
     }
 }

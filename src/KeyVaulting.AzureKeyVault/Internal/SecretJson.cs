@@ -52,6 +52,15 @@ internal static class SecretJson
                     isTransient: false);
             }
 
+            if (document.RootElement.EnumerateObject().Count(p => p.NameEquals(field)) > 1)
+            {
+                // JSON parsers disagree on which duplicate wins: refuse rather than guess which key is meant.
+                throw new OpenAIKeySourceException(
+                    sourceName,
+                    $"{Capitalize(described)} has the field '{field}' (JsonField) more than once, so which value is the key is ambiguous. Keep exactly one '{field}' in the secret.",
+                    isTransient: false);
+            }
+
             return element.GetString()!;
         }
     }

@@ -1,4 +1,5 @@
 using System.Text.RegularExpressions;
+using Azure.Core;
 using Azure.Security.KeyVault.Secrets;
 
 namespace KeyVaulting.AzureKeyVault.Internal;
@@ -8,6 +9,9 @@ internal static partial class SecretSettings
 {
     /// <summary>The Key Vault service version pinned when KeyVaulting creates the client options.</summary>
     public const SecretClientOptions.ServiceVersion PinnedServiceVersion = SecretClientOptions.ServiceVersion.V7_6;
+
+    /// <summary>The longest secret value Key Vault stores (25 KB); a longer answer did not come from Key Vault.</summary>
+    public const int MaxSecretValueLength = 25 * 1024;
 
     public const string VaultUriRule = "an absolute https URI such as https://my-vault.vault.azure.net/";
 
@@ -24,10 +28,15 @@ internal static partial class SecretSettings
 
     /// <summary>
     /// Creates the client options KeyVaulting uses when the application gives none: the pinned service version, the
-    /// SDK's default retries without long waits inside a read, and the SDK's allow-list logging.
+    /// SDK's default retries without long waits inside a read, a 256 KiB cap on what is read of an answer, and the SDK's
+    /// allow-list logging.
     /// </summary>
     public static SecretClientOptions CreateClientOptions(TimeProvider timeProvider)
-        => new(PinnedServiceVersion) { RetryPolicy = new BoundedWaitRetryPolicy(timeProvider) };
+    {
+        var options = new SecretClientOptions(PinnedServiceVersion) { RetryPolicy = new BoundedWaitRetryPolicy(timeProvider) };
+        options.AddPolicy(ResponseSizeLimitPolicy.Shared, HttpPipelinePosition.BeforeTransport);
+        return options;
+    }
 
     /// <summary>
     /// Returns why the client options would write the secret or a token to the Azure SDK's logs, or

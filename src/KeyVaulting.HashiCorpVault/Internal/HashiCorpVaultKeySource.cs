@@ -140,6 +140,15 @@ internal sealed class HashiCorpVaultKeySource : IOpenAIKeySource, IDisposable
                 isTransient: false);
         }
 
+        if (fields.EnumerateObject().Count(p => p.NameEquals(_settings.Field)) > 1)
+        {
+            // Vault never stores a field twice; an answer that has one did not come from Vault untouched.
+            throw new OpenAIKeySourceException(
+                Name,
+                $"{Name}: the secret at {where} has the field '{_settings.Field}' (setting Field) more than once, so which value is the key is ambiguous. Keep exactly one '{_settings.Field}' in the secret.",
+                isTransient: false);
+        }
+
         var value = field.GetString()!;
         if (string.IsNullOrWhiteSpace(value))
         {

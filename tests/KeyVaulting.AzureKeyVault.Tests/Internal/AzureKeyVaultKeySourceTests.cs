@@ -99,6 +99,20 @@ public sealed class AzureKeyVaultKeySourceTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task FetchAsync_DefaultClientOptionsAndAnswerLargerThan256KiB_FailsWithoutBufferingIt()
+    {
+        _vault.AddVersion(SecretName, _sentinel);
+        _vault.Enqueue(new ScriptedResponse(200, "{\"value\":\"" + new string('x', 4 * 1024 * 1024) + "\"}"));
+        var source = _harness.Create(_vault, SecretName, o => o.ClientOptions = _vault.CreateClientOptions(options: SecretSettings.CreateClientOptions(_harness.Time)));
+
+        var failure = await FetchFailureAsync(source);
+
+        failure.Message.Should().Contain("larger than 256 KiB").And.Contain("VaultUri");
+        failure.IsTransient.Should().BeFalse();
+        (await source.FetchAsync(CancellationToken.None)).Value.Should().Be(_sentinel, "the client works on once the answer is a Key Vault answer again");
+    }
+
+    [Fact]
     public async Task FetchAsync_PinnedVersion_ReadsThatVersionNotTheLatest()
     {
         var pinned = _vault.AddVersion(SecretName, TestKeys.Project('A'));

@@ -122,7 +122,20 @@ internal sealed class VaultClient : IDisposable
                 throw Redirected(response, operation);
             }
 
-            var bytes = await ReadCappedAsync(response, operation, cancellationToken).ConfigureAwait(false);
+            byte[] bytes;
+            try
+            {
+                bytes = await ReadCappedAsync(response, operation, cancellationToken).ConfigureAwait(false);
+            }
+            catch (Exception ex) when (ex is HttpRequestException or IOException)
+            {
+                throw new OpenAIKeySourceException(
+                    SourceName,
+                    string.Create(CultureInfo.InvariantCulture, $"{SourceName}: the connection to Vault at {Address} broke while reading its answer to {operation} (HTTP {(int)response.StatusCode}); it is retried with backoff."),
+                    isTransient: true,
+                    innerException: ex);
+            }
+
             var document = Parse(bytes, response, operation);
             var warnings = Messages(document, "warnings");
             if (warnings.Count > 0)

@@ -47,6 +47,7 @@ internal sealed class VaultRedactor
             }
         }
 
-        return text;
+        // Secrets the source never handled (a key the secret holds, echoed on a cold start) by their shape.
+        return SecretShapes.Mask(text);
     }
 }

@@ -2,12 +2,16 @@ namespace KeyVaulting.Provider.Internal;
 
 /// <summary>
 /// When the next background read happens: the refresh interval with ±10% jitter, earlier ahead of a key's expiry
-/// (at 80% of its remaining lifetime), and exponential backoff with jitter after failures.
+/// (at 80% of its remaining lifetime), and exponential backoff with jitter after failures, or the store's retry-after
+/// hint, up to <see cref="OpenAIKeyProviderOptions.MaxStaleness"/>.
 /// </summary>
 internal static class RefreshSchedule
 {
     /// <summary>No background read is ever scheduled sooner than this, whatever the store says.</summary>
     public static readonly TimeSpan Floor = TimeSpan.FromSeconds(1);
+
+    /// <summary>The longest a timer can wait (<see cref="ITimer.Change"/> refuses more than 2^32 - 2 ms, about 49.7 days).</summary>
+    public static readonly TimeSpan Ceiling = TimeSpan.FromMilliseconds(uint.MaxValue - 1);
 
     public static TimeSpan AfterSuccess(OpenAIKeyProviderOptions options, OpenAIKey key, DateTimeOffset now, double random)
     {
@@ -34,7 +38,10 @@ internal static class RefreshSchedule
 
         if (retryAfter is { } hint && hint > delay)
         {
-            delay = hint;
+            // The store's hint is honoured, but never past MaxStaleness (the key is stale by then anyway) nor past
+            // what a timer can wait: a bogus Retry-After must not stop the refreshes.
+            var longest = options.MaxStaleness < Ceiling ? options.MaxStaleness : Ceiling;
+            delay = hint < longest ? hint : longest;
         }
 
         return delay;
