@@ -251,10 +251,13 @@ internal sealed class OpenAIKeyProvider : IOpenAIKeyProvider, IDisposable, IAsyn
         }
         catch (Exception ex)
         {
-            // Disposal cancelled the read, or a bug: never leave waiters hanging.
+            // Disposal cancelled the read, or something unexpected: never leave waiters hanging, and never let the
+            // background refresh stop (ScheduleLocked does nothing once disposed).
             lock (_gate)
             {
                 _inflight = null;
+                _consecutiveFailures++;
+                ScheduleLocked(RefreshSchedule.AfterFailure(_options, _consecutiveFailures, retryAfter: null, Random.Shared.NextDouble()));
             }
 
             completion.TrySetException(_isDisposed ? new ObjectDisposedException(nameof(OpenAIKeyProvider)) : ex);

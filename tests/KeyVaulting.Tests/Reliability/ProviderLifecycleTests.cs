@@ -2,6 +2,7 @@ using KeyVaulting.Provider;
 using KeyVaulting.Testing;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Time.Testing;
 
 namespace KeyVaulting.Tests.Reliability;
@@ -100,6 +101,29 @@ public class ProviderLifecycleTests
         passedIn.DisposeCount.Should().Be(0, "an instance the application passed in stays the application's");
     }
 
+    [Fact]
+    public async Task BackgroundRefresh_UnexpectedExceptionWhileApplyingResult_KeepsRefreshScheduled()
+    {
+        var time = new FakeTimeProvider();
+        var source = new MutableKeySource();
+        source.SetValue(TestKeys.Project());
+        var throwing = new ThrowOnceLoggerProvider(eventId: 1); // "key loaded" throws the first time
+        var services = new ServiceCollection().AddSingleton<TimeProvider>(time);
+        services.AddLogging(b => b.AddProvider(throwing));
+        services.AddOpenAIKeyProvider().AddSource(source);
+        await using var sp = services.BuildServiceProvider();
+        var provider = (OpenAIKeyProvider)sp.GetRequiredService<IOpenAIKeyProvider>();
+
+        var first = async () => await provider.GetKeyAsync();
+        await first.Should().ThrowAsync<InvalidOperationException>().WithMessage("logger failure");
+        provider.GetStatus().NextRefreshAt.Should().NotBeNull("a failure of any kind schedules the next attempt");
+        time.Advance(TimeSpan.FromMinutes(5));
+        await provider.PendingRead.WaitAsync(TimeSpan.FromSeconds(10));
+
+        source.FetchCount.Should().Be(2);
+        (await provider.GetKeyAsync()).Value.Should().Be(TestKeys.Project());
+    }
+
     private static async Task RunFailingBackgroundRefreshesAsync()
     {
         await using var h = new ProviderHarness(o => o.LoadOnStartup = false);
@@ -139,6 +163,30 @@ public class ProviderLifecycleTests
         {
             Interlocked.Increment(ref _disposeCount);
             return ValueTask.CompletedTask;
+        }
+    }
+
+    private sealed class ThrowOnceLoggerProvider(int eventId) : Microsoft.Extensions.Logging.ILoggerProvider, Microsoft.Extensions.Logging.ILogger
+    {
+        private int _thrown;
+
+        public Microsoft.Extensions.Logging.ILogger CreateLogger(string categoryName) => this;
+
+        public IDisposable? BeginScope<TState>(TState state)
+            where TState : notnull => null;
+
+        public bool IsEnabled(Microsoft.Extensions.Logging.LogLevel logLevel) => true;
+
+        public void Log<TState>(Microsoft.Extensions.Logging.LogLevel logLevel, Microsoft.Extensions.Logging.EventId id, TState state, Exception? exception, Func<TState, Exception?, string> formatter)
+        {
+            if (id.Id == eventId && Interlocked.Exchange(ref _thrown, 1) == 0)
+            {
+                throw new InvalidOperationException("logger failure");
+            }
+        }
+
+        public void Dispose()
+        {
         }
     }
 }
