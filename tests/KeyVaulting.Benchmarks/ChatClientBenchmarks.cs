@@ -1,7 +1,10 @@
 using System.ClientModel;
 using BenchmarkDotNet.Attributes;
+using System.ClientModel.Primitives;
 using KeyVaulting.Benchmarks.Infrastructure;
+using KeyVaulting.OpenAIClients.Internal;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging.Abstractions;
 using OpenAI;
 using OpenAI.Chat;
 
@@ -18,6 +21,7 @@ namespace KeyVaulting.Benchmarks;
 /// same for both contenders, so the difference between the two rows is what the authentication costs per request.
 /// </remarks>
 [MemoryDiagnoser]
+[Config(typeof(AllocatedInBytesConfig))]
 public class ChatClientBenchmarks
 {
     private const string Model = "gpt-4o-mini";
@@ -28,6 +32,9 @@ public class ChatClientBenchmarks
     private ServiceProvider? _services;
     private ChatClient _plain = null!;
     private ChatClient _keyVaulting = null!;
+    private ChatClient _authenticationOnly = null!;
+    private ChatClient _authenticationAndRecovery = null!;
+    private ChatClient _authenticationAndRetry = null!;
 
     [GlobalSetup]
     public void Setup()
@@ -44,10 +51,20 @@ public class ChatClientBenchmarks
         _services = services.BuildServiceProvider();
         _keyVaulting = _services.GetRequiredService<ChatClient>();
 
+        // The breakdown: KeyVaulting's client is the SDK's with three policies of ours. Each of these adds one or two
+        // of them to the SDK's defaults, so the rows show which policy costs what.
+        var provider = _services.GetRequiredService<IOpenAIKeyProvider>();
+        _authenticationOnly = Breakdown(provider, _server.Endpoint, recovery: false, retry: false);
+        _authenticationAndRecovery = Breakdown(provider, _server.Endpoint, recovery: true, retry: false);
+        _authenticationAndRetry = Breakdown(provider, _server.Endpoint, recovery: false, retry: true);
+
         // The first request loads the key; every measured one finds it known. Both must get the fixture's answer
         // (the server answers 401 to any other Authorization header, and the client then throws).
         Expect(PlainApiKeyCredential().GetAwaiter().GetResult());
         Expect(KeyVaulting_CurrentKey().GetAwaiter().GetResult());
+        Expect(Breakdown_AuthenticationPolicyOnly().GetAwaiter().GetResult());
+        Expect(Breakdown_AuthenticationAndKeyRecovery().GetAwaiter().GetResult());
+        Expect(Breakdown_AuthenticationAndOpenAIRetry().GetAwaiter().GetResult());
     }
 
     [GlobalCleanup]
@@ -64,6 +81,36 @@ public class ChatClientBenchmarks
     [Benchmark]
     public async Task<ChatCompletion> KeyVaulting_CurrentKey()
         => (await _keyVaulting.CompleteChatAsync(_messages).ConfigureAwait(false)).Value;
+
+    [Benchmark]
+    public async Task<ChatCompletion> Breakdown_AuthenticationPolicyOnly()
+        => (await _authenticationOnly.CompleteChatAsync(_messages).ConfigureAwait(false)).Value;
+
+    [Benchmark]
+    public async Task<ChatCompletion> Breakdown_AuthenticationAndKeyRecovery()
+        => (await _authenticationAndRecovery.CompleteChatAsync(_messages).ConfigureAwait(false)).Value;
+
+    [Benchmark]
+    public async Task<ChatCompletion> Breakdown_AuthenticationAndOpenAIRetry()
+        => (await _authenticationAndRetry.CompleteChatAsync(_messages).ConfigureAwait(false)).Value;
+
+    private static ChatClient Breakdown(IOpenAIKeyProvider provider, Uri endpoint, bool recovery, bool retry)
+    {
+        var options = new OpenAIClientOptions { Endpoint = endpoint };
+        if (retry)
+        {
+            options.RetryPolicy = new OpenAIRetryPolicy(3, TimeProvider.System, NullLoggerFactory.Instance);
+        }
+
+        if (recovery)
+        {
+            options.AddPolicy(new KeyRecoveryPolicy(new KeyRejectionRecovery(provider, "default", NullLogger.Instance)), PipelinePosition.PerCall);
+        }
+
+#pragma warning disable OPENAI001 // The constructor KeyVaulting's own OpenAIClientFactory uses.
+        return new OpenAIClient(new CurrentKeyAuthenticationPolicy(provider), options).GetChatClient(Model);
+#pragma warning restore OPENAI001
+    }
 
     private static void Expect(ChatCompletion completion)
     {
