@@ -7,8 +7,7 @@ namespace KeyVaulting.Benchmarks;
 /// <summary>
 /// Issue 8, benchmark 5: time to the first key, with a fresh service provider and provider on every call: register,
 /// build the container, resolve the provider (options validation included), read the source, then dispose.
-/// Store packages (Azure Key Vault, AWS Secrets Manager, HashiCorp Vault) get theirs when they land: see
-/// docs/benchmarks.md.
+/// The store packages' cold starts are in <see cref="StoreColdStartBenchmarks"/>.
 /// </summary>
 [MemoryDiagnoser]
 public class ColdStartBenchmarks

@@ -1,4 +1,5 @@
 using System.ClientModel.Primitives;
+using System.Runtime.CompilerServices;
 using System.Diagnostics.CodeAnalysis;
 
 namespace KeyVaulting.OpenAIClients.Internal;
@@ -41,6 +42,9 @@ internal sealed class CurrentKeyAuthenticationPolicy(IOpenAIKeyProvider provider
         ProcessNext(message, pipeline, currentIndex);
     }
 
+    // Pooled: the request is truly asynchronous, so this method always suspends; a pooled state machine keeps that
+    // from allocating a box per request (measured in tests/KeyVaulting.Benchmarks, ChatClientBenchmarks).
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder))]
     public override async ValueTask ProcessAsync(PipelineMessage message, IReadOnlyList<PipelinePolicy> pipeline, int currentIndex)
     {
         var pending = provider.GetKeyAsync(message.CancellationToken);
