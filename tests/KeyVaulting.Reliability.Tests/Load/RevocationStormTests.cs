@@ -1,3 +1,4 @@
+using KeyVaulting.Testing;
 using System.ClientModel;
 using KeyVaulting.Reliability.Tests.Infrastructure;
 using Microsoft.Extensions.DependencyInjection;

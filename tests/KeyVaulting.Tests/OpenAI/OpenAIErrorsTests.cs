@@ -1,3 +1,4 @@
+using KeyVaulting.Testing;
 using System.ClientModel;
 using System.ClientModel.Primitives;
 using System.Net;

@@ -2,13 +2,13 @@ using System.Net;
 using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
 
-namespace KeyVaulting.AzureKeyVault.Tests.Infrastructure;
+namespace KeyVaulting.Testing;
 
 /// <summary>
-/// A self-signed server certificate for 127.0.0.1, generated for one test server and trusted only by the transport
-/// that <see cref="IsThisCertificate"/> guards: nothing is added to any certificate store.
+/// A self-signed server certificate for 127.0.0.1, trusted only by the transports that
+/// <see cref="IsThisCertificate"/> guards: nothing is added to any certificate store.
 /// </summary>
-internal static class TestCertificate
+public static class TestCertificate
 {
     public static X509Certificate2 Create()
     {

@@ -5,7 +5,6 @@ using System.Runtime.InteropServices;
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
-using KeyVaulting.Testing;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Hosting.Server;
@@ -14,10 +13,9 @@ using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.Features;
 using Microsoft.Extensions.DependencyInjection;
 
-namespace KeyVaulting.Reliability.Tests.Infrastructure;
+namespace KeyVaulting.Testing;
 
 /// <summary>
-/// (Copied from KeyVaulting.Tests/OpenAI, with a count of requests in flight.)
 /// A small OpenAI-compatible server (Kestrel, 127.0.0.1, a free port) for tests, samples and benchmarks. It serves
 /// <c>POST /v1/chat/completions</c> (also streamed), <c>POST /v1/embeddings</c> and <c>GET /v1/models</c> with
 /// OpenAI's real response and error bodies from the shared fixtures, accepts only the keys it is told are valid
