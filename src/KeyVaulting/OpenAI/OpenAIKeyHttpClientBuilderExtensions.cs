@@ -18,6 +18,10 @@ public static class OpenAIKeyHttpClientBuilderExtensions
     /// <param name="builder">The HTTP client builder, for example <c>services.AddHttpClient("openai")</c>.</param>
     /// <param name="providerName">The key provider's name; <see langword="null"/> or empty for the default provider.</param>
     /// <returns>The HTTP client builder.</returns>
+    /// <exception cref="InvalidOperationException">
+    /// The builder configures every client (<c>services.ConfigureHttpClientDefaults(...)</c>): the key would be sent to
+    /// every host the application calls.
+    /// </exception>
     /// <remarks>
     /// <para>
     /// The organization and project come from the <c>OpenAIClientSettings</c> of the same name, set with
@@ -37,6 +41,15 @@ public static class OpenAIKeyHttpClientBuilderExtensions
     public static IHttpClientBuilder AddOpenAIKeyHandler(this IHttpClientBuilder builder, string? providerName = null)
     {
         Throw.IfNull(builder);
+        if (builder.Name is null)
+        {
+            // ConfigureHttpClientDefaults hands out a builder without a name: its handlers go into every HttpClient.
+            throw new InvalidOperationException(
+                "AddOpenAIKeyHandler was called inside ConfigureHttpClientDefaults, which would send the OpenAI key to every host this " +
+                "application calls. Add it only to the client that calls OpenAI, for example services.AddHttpClient(\"openai\", " +
+                "c => c.BaseAddress = new Uri(\"https://api.openai.com/v1/\")).AddOpenAIKeyHandler().");
+        }
+
         var name = providerName ?? string.Empty;
         if (name.Length == 0)
         {

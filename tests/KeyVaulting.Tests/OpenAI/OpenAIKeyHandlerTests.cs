@@ -211,6 +211,17 @@ public class OpenAIKeyHandlerTests
         => FluentActions.Invoking(() => OpenAIKeyHttpClientBuilderExtensions.AddOpenAIKeyHandler(null!))
             .Should().Throw<ArgumentNullException>().WithParameterName("builder");
 
+    [Fact]
+    public void AddOpenAIKeyHandler_InConfigureHttpClientDefaults_ThrowsBeforeAnyClientGetsTheKey()
+    {
+        var services = new ServiceCollection();
+
+        var act = () => services.ConfigureHttpClientDefaults(defaults => defaults.AddOpenAIKeyHandler());
+
+        act.Should().Throw<InvalidOperationException>()
+            .WithMessage("*ConfigureHttpClientDefaults*every host*services.AddHttpClient(\"openai\"*AddOpenAIKeyHandler()*");
+    }
+
     /// <summary>An address on 127.0.0.1 where nothing listens: the port was free a moment ago.</summary>
     private static Uri ClosedLoopbackAddress()
     {
