@@ -112,7 +112,11 @@ internal sealed partial class AzureKeyVaultKeySource : IOpenAIKeySource
 
         if (string.IsNullOrWhiteSpace(secret.Value))
         {
-            return OpenAIKeySourceResult.NotFound($"{described} is empty");
+            // A failure, not an absence: a blanked production secret must not switch the app to the next source's key.
+            throw new OpenAIKeySourceException(
+                Name,
+                $"{Capitalize(described)} is empty. Add a new version that holds the key.",
+                isTransient: false);
         }
 
         if (secret.Value.Length > SecretSettings.MaxSecretValueLength)

@@ -152,7 +152,11 @@ internal sealed class HashiCorpVaultKeySource : IOpenAIKeySource, IDisposable
         var value = field.GetString()!;
         if (string.IsNullOrWhiteSpace(value))
         {
-            return OpenAIKeySourceResult.NotFound($"the field '{_settings.Field}' of the secret at {where} is empty");
+            // A failure, not an absence: a blanked production secret must not switch the app to the next source's key.
+            throw new OpenAIKeySourceException(
+                Name,
+                $"{Name}: the field '{_settings.Field}' (setting Field) of the secret at {where} is empty. Write the key into it, or point Field at the field that holds it.",
+                isTransient: false);
         }
 
         _client.Redactor.Add(value);

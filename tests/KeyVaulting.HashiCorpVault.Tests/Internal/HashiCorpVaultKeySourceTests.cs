@@ -361,15 +361,15 @@ public sealed class HashiCorpVaultKeySourceTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task FetchAsync_FieldIsEmpty_ReturnsNotFound()
+    public async Task FetchAsync_FieldIsEmpty_ThrowsNonTransientNamingTheFieldSoTheChainDoesNotFallThrough()
     {
         var token = _host.SeedKeyAndToken("  ");
         var source = _host.CreateSource("openai", o => o.UseToken(token));
 
-        var result = await source.FetchAsync(CancellationToken.None);
+        var failure = await Assert.ThrowsAsync<OpenAIKeySourceException>(() => source.FetchAsync(CancellationToken.None).AsTask());
 
-        result.IsFound.Should().BeFalse();
-        result.Reason.Should().Contain("the field 'api_key' of the secret at secret/data/openai (version 1) is empty");
+        failure.IsTransient.Should().BeFalse();
+        failure.Message.Should().Contain("the field 'api_key' (setting Field) of the secret at secret/data/openai (version 1) is empty");
     }
 
     [Fact]

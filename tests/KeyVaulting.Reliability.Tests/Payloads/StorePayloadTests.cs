@@ -1,4 +1,5 @@
 using KeyVaulting.Reliability.Tests.Infrastructure;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 
 namespace KeyVaulting.Reliability.Tests.Payloads;
@@ -35,6 +36,8 @@ public sealed class StorePayloadTests
 
         return data;
     }
+
+    public static TheoryData<string> StoreNames() => [.. Stores.All];
 
     public static TheoryData<string, string, string> UnusableValues()
     {
@@ -99,6 +102,33 @@ public sealed class StorePayloadTests
 
         refused.Message.Should().Contain(store.SourceName).And.Contain(expected);
         world.Witness.ShouldNotHaveLeaked();
+    }
+
+    [Theory]
+    [MemberData(nameof(StoreNames))]
+    public async Task GetKeyAsync_StoreSecretBlankedWithAFallbackSourceAfterIt_RefusedInsteadOfServingTheFallbackKey(string storeName)
+    {
+        // Absence falls through the chain, failure does not: a blanked production secret must never switch the app
+        // to the development key of the next source.
+        await using var store = await Stores.StartAsync(storeName);
+        var fallbackVariable = "KEYVAULTING_FALLBACK_" + Guid.NewGuid().ToString("N");
+        var fallbackKey = Sentinel.Key();
+        Environment.SetEnvironmentVariable(fallbackVariable, fallbackKey.Value);
+        try
+        {
+            store.SecretText = " ";
+            await using var world = StoreWorld.Create(store, services: s => s.AddOpenAIKeyProvider().AddEnvironmentVariable(fallbackVariable));
+
+            var refused = await world.GetKeyFailsAsync();
+
+            refused.Message.Should().Contain(store.SourceName).And.Contain("empty");
+            world.Witness.ShouldNotHaveLeaked();
+            world.Logs.GetSnapshot().Select(r => r.Message).Should().NotContain(m => m.Contains(fallbackKey.Value, StringComparison.Ordinal));
+        }
+        finally
+        {
+            Environment.SetEnvironmentVariable(fallbackVariable, null);
+        }
     }
 
     [Theory]
