@@ -41,13 +41,21 @@ public sealed class AzureKeyVaultKeySourceOptions
     /// Gets or sets the Azure SDK client options: retries, network timeout, transport, proxy, service version.
     /// Default: <see langword="null"/>, which uses <see cref="SecretClientOptions"/> pinned to Key Vault service
     /// version 7.6 with the SDK's default retries, except that a read does not wait on a <c>Retry-After</c> longer
-    /// than 5 seconds: it fails with that hint and the provider, which keeps serving the last good key, waits instead;
-    /// and it reads at most 256 KiB of an answer. With options of your own, an answer is read whole, and a value longer
-    /// than the 25 KB Key Vault can store is refused.
+    /// than 5 seconds: it fails with that hint and the provider, which keeps serving the last good key, waits instead.
+    /// A value longer than the 25 KB Key Vault can store is refused.
     /// </summary>
     /// <remarks>
+    /// <para>
+    /// Whoever creates the options, KeyVaulting reads at most 256 KiB of an answer (far more than any Key Vault
+    /// answer): a larger one, from a misrouted <c>VaultUri</c> or a proxy, fails naming the source and is never held
+    /// in memory. To options of your own it adds that cap, once, before the <see cref="SecretClient"/> is created
+    /// (a pipeline policy next to the transport), and it changes nothing else: your service version, retries,
+    /// transport and diagnostics are used as they are. The same instance may be shared by several sources.
+    /// </para>
+    /// <para>
     /// The SDK logs only allow-listed headers and query parameters and no content. Keep it that way: content logging
     /// (<c>Diagnostics.IsLoggingContentEnabled</c>) would write the secret to the logs and is refused.
+    /// </para>
     /// </remarks>
     public SecretClientOptions? ClientOptions { get; set; }
 }

@@ -24,7 +24,9 @@ internal static class AzureKeyVaultKeySourceBuilder
     public static AzureKeyVaultKeySource Create(
         IServiceProvider services, Uri vaultUri, string secretName, AzureKeyVaultKeySourceOptions options, TokenCredential credential)
     {
-        var clientOptions = options.ClientOptions ?? SecretSettings.CreateClientOptions(GetTime(services));
+        var clientOptions = options.ClientOptions is { } supplied
+            ? SecretSettings.WithResponseSizeLimit(supplied)
+            : SecretSettings.CreateClientOptions(GetTime(services));
         var client = new SecretClient(vaultUri, credential, clientOptions);
         return Create(services, client, secretName, options, credential.GetType().Name);
     }

@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using System.Text.RegularExpressions;
 using Azure.Core;
 using Azure.Security.KeyVault.Secrets;
@@ -12,6 +13,12 @@ internal static partial class SecretSettings
 
     /// <summary>The longest secret value Key Vault stores (25 KB); a longer answer did not come from Key Vault.</summary>
     public const int MaxSecretValueLength = 25 * 1024;
+
+    /// <summary>The client options that already hold <see cref="ResponseSizeLimitPolicy"/>, each given it once.</summary>
+    private static readonly ConditionalWeakTable<SecretClientOptions, object> Capped = new();
+
+    /// <summary>Serializes additions to an options instance: the SDK's policy list is a plain list.</summary>
+    private static readonly object CapLock = new();
 
     public const string VaultUriRule = "an absolute https URI such as https://my-vault.vault.azure.net/";
 
@@ -34,7 +41,26 @@ internal static partial class SecretSettings
     public static SecretClientOptions CreateClientOptions(TimeProvider timeProvider)
     {
         var options = new SecretClientOptions(PinnedServiceVersion) { RetryPolicy = new BoundedWaitRetryPolicy(timeProvider) };
-        options.AddPolicy(ResponseSizeLimitPolicy.Shared, HttpPipelinePosition.BeforeTransport);
+        return WithResponseSizeLimit(options);
+    }
+
+    /// <summary>
+    /// Adds <see cref="ResponseSizeLimitPolicy"/> next to the transport of <paramref name="options"/>, once per
+    /// instance however many sources share it (and from whichever thread builds them), before a
+    /// <see cref="SecretClient"/> is created from them: the SDK keeps its policy list to itself, so the instances
+    /// already given the policy are remembered here, without keeping them alive.
+    /// </summary>
+    public static SecretClientOptions WithResponseSizeLimit(SecretClientOptions options)
+    {
+        lock (CapLock)
+        {
+            if (!Capped.TryGetValue(options, out _))
+            {
+                options.AddPolicy(ResponseSizeLimitPolicy.Shared, HttpPipelinePosition.BeforeTransport);
+                Capped.Add(options, CapLock);
+            }
+        }
+
         return options;
     }
 

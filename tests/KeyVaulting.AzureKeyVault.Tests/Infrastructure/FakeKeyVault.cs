@@ -27,6 +27,7 @@ internal sealed class FakeKeyVault : IAsyncDisposable
     private readonly WebApplication _app;
     private readonly ConcurrentDictionary<string, List<SecretVersion>> _secrets = new(StringComparer.OrdinalIgnoreCase);
     private readonly ConcurrentQueue<ScriptedResponse> _script = new();
+    private readonly ConcurrentQueue<StreamedAnswer> _streams = new();
     private readonly X509Certificate2 _certificate;
 
     private FakeKeyVault(WebApplication app, X509Certificate2 certificate)
@@ -108,6 +109,17 @@ internal sealed class FakeKeyVault : IAsyncDisposable
     }
 
     /// <summary>
+    /// Queues a 200 answer of <paramref name="length"/> bytes for the next authenticated request, streamed without
+    /// Content-Length (a proxy's download): the returned object tells how much of it the server could send.
+    /// </summary>
+    public StreamedAnswer EnqueueStream(long length)
+    {
+        var answer = new StreamedAnswer(length);
+        _streams.Enqueue(answer);
+        return answer;
+    }
+
+    /// <summary>
     /// Creates Azure SDK client options that trust only this server's certificate, skip the challenge's resource check
     /// (the vault is 127.0.0.1, not *.vault.azure.net) and retry quickly.
     /// </summary>
@@ -149,6 +161,14 @@ internal sealed class FakeKeyVault : IAsyncDisposable
                 ? KeyVaultFixtures.ChallengeBody
                 : KeyVaultFixtures.ErrorBody("Unauthorized", "AKV10032: Invalid issuer.");
             await WriteAsync(context, 401, body);
+            return;
+        }
+
+        if (_streams.TryDequeue(out var stream))
+        {
+            context.Response.StatusCode = 200;
+            context.Response.ContentType = "application/json; charset=utf-8";
+            await stream.WriteAsync(context.Response.Body, context.RequestAborted);
             return;
         }
 

@@ -113,6 +113,48 @@ public sealed class AzureKeyVaultKeySourceTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task FetchAsync_OwnClientOptionsAndEndlessAnswer_StopsAt256KiBDropsTheConnectionAndReadsOnAfterwards()
+    {
+        _vault.AddVersion(SecretName, _sentinel);
+        var source = _harness.Create(_vault, SecretName, o => o.ClientOptions = _vault.CreateClientOptions());
+        (await source.FetchAsync(CancellationToken.None)).Value.Should().Be(_sentinel);
+        var answer = _vault.EnqueueStream(64 * 1024 * 1024);
+
+        // Buffering 64 MiB would take far longer than this on a loaded machine: the read has to stop early.
+        var failure = await FetchFailureAsync(source).WaitAsync(TimeSpan.FromSeconds(30));
+
+        failure.SourceName.Should().Be(source.Name);
+        failure.Message.Should().Contain("larger than 256 KiB").And.Contain(SecretName).And.Contain("VaultUri");
+        failure.IsTransient.Should().BeFalse();
+        (await answer.Ended.WaitAsync(TimeSpan.FromSeconds(30))).Should().BeFalse("the client dropped the connection instead of reading the answer to its end");
+        answer.BytesWritten.Should().BeLessThan(answer.Length / 4, "what the server could send is bounded by the cap and the sockets' buffers, not the answer");
+        (await source.FetchAsync(CancellationToken.None)).Value.Should().Be(_sentinel, "the client works on once the answer is a Key Vault answer again");
+        AssertNoSecrets(failure);
+    }
+
+    [Theory]
+    [InlineData(ResponseSizeLimitPolicy.MaxResponseBytes + 1, "larger than 256 KiB")]
+    [InlineData(ResponseSizeLimitPolicy.MaxResponseBytes, "more than the 25 KB")]
+    public async Task FetchAsync_SourcesSharingOwnClientOptionsAndAnswerAroundTheCap_EachRefusesItTheSameWayAndReadsOn(int answerBytes, string reason)
+    {
+        _vault.AddVersion(SecretName, _sentinel);
+        _vault.AddVersion("other-key", TestKeys.Project('O'));
+        var shared = _vault.CreateClientOptions(maxRetries: 0);
+        var sources = new[] { _harness.Create(_vault, SecretName, o => o.ClientOptions = shared), _harness.Create(_vault, "other-key", o => o.ClientOptions = shared) };
+
+        foreach (var source in sources)
+        {
+            _vault.Enqueue(new ScriptedResponse(200, AnswerOfExactly(answerBytes)));
+
+            var failure = await FetchFailureAsync(source);
+
+            failure.SourceName.Should().Be(source.Name);
+            failure.Message.Should().Contain(reason, "an answer of {0} bytes is {1} the 256 KiB cap", answerBytes, answerBytes > ResponseSizeLimitPolicy.MaxResponseBytes ? "over" : "within");
+            (await source.FetchAsync(CancellationToken.None)).IsFound.Should().BeTrue("a normal answer is read through the shared options");
+        }
+    }
+
+    [Fact]
     public async Task FetchAsync_PinnedVersion_ReadsThatVersionNotTheLatest()
     {
         var pinned = _vault.AddVersion(SecretName, TestKeys.Project('A'));
@@ -415,6 +457,14 @@ public sealed class AzureKeyVaultKeySourceTests : IAsyncLifetime
         var act = async () => await source.FetchAsync(new CancellationToken(canceled: true));
 
         await act.Should().ThrowAsync<OperationCanceledException>();
+    }
+
+    /// <summary>A Key Vault secret answer of exactly <paramref name="bytes"/> bytes (ASCII), sent without Content-Length.</summary>
+    private static string AnswerOfExactly(int bytes)
+    {
+        const string Head = "{\"value\":\"";
+        const string Tail = "\"}";
+        return Head + new string('x', bytes - Head.Length - Tail.Length) + Tail;
     }
 
     private static async Task<OpenAIKeySourceException> FetchFailureAsync(AzureKeyVaultKeySource source)

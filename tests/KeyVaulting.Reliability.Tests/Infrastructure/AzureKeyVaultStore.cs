@@ -103,7 +103,7 @@ public sealed class AzureKeyVaultStore : FakeStore
         StoreFault.MalformedJson => "is not Key Vault's JSON",
         StoreFault.TruncatedBody => "broke while reading its answer",
         StoreFault.WrongContentType => "is not Key Vault's JSON",
-        StoreFault.HugeBody => "more than the 25 KB",
+        StoreFault.HugeBody => "larger than 256 KiB",
         _ => throw new ArgumentOutOfRangeException(nameof(fault)),
     };
 

@@ -16,8 +16,10 @@ namespace KeyVaulting.Reliability.Tests.Infrastructure;
 /// </summary>
 public abstract class FakeStore : IAsyncDisposable
 {
-    /// <summary>The size of the <see cref="StoreFault.HugeBody"/> answer.</summary>
+    /// <summary>The default size of the <see cref="StoreFault.HugeBody"/> answer's value.</summary>
     public const int HugeBodyBytes = 10 * 1024 * 1024;
+
+    private const string HugeValueMarker = "HUGE-VALUE-GOES-HERE";
 
     private readonly List<Sentinel> _sentinels = [];
     private volatile TaskCompletionSource _hang = new(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -26,6 +28,8 @@ public abstract class FakeStore : IAsyncDisposable
     private int _requests;
     private int _secretReads;
     private int _abandoned;
+    private long _hugeBodyBytesSent;
+    private int _hugeBodiesDropped;
 
     protected FakeStore(string? jsonField)
     {
@@ -69,6 +73,15 @@ public abstract class FakeStore : IAsyncDisposable
 
     /// <summary>Gets the hung requests that the client gave up (closed the connection) before they were answered.</summary>
     public int AbandonedRequests => Volatile.Read(ref _abandoned);
+
+    /// <summary>Gets or sets the length of the secret value in a <see cref="StoreFault.HugeBody"/> answer. Default: <see cref="HugeBodyBytes"/>.</summary>
+    public long HugeValueLength { get; set; } = HugeBodyBytes;
+
+    /// <summary>Gets how many bytes of <see cref="StoreFault.HugeBody"/> answers were written to connections.</summary>
+    public long HugeBodyBytesSent => Interlocked.Read(ref _hugeBodyBytesSent);
+
+    /// <summary>Gets the <see cref="StoreFault.HugeBody"/> answers the client dropped the connection of before their end.</summary>
+    public int HugeBodiesDropped => Volatile.Read(ref _hugeBodiesDropped);
 
     /// <summary>
     /// Gets or sets an answer given to every read of the secret while set, for example an error that echoes the
@@ -242,6 +255,13 @@ public abstract class FakeStore : IAsyncDisposable
         }
     }
 
+    private async Task WriteHugeAsync(HttpContext context, ReadOnlyMemory<byte> bytes)
+    {
+        await context.Response.Body.WriteAsync(bytes, context.RequestAborted);
+        await context.Response.Body.FlushAsync(context.RequestAborted);
+        Interlocked.Add(ref _hugeBodyBytesSent, bytes.Length);
+    }
+
     private async Task MisbehaveAsync(HttpContext context, StoreFault fault)
     {
         switch (fault)
@@ -293,12 +313,32 @@ public abstract class FakeStore : IAsyncDisposable
 
             case StoreFault.HugeBody:
                 {
-                    var (contentType, huge) = SecretAnswer("sk-proj-" + new string('H', HugeBodyBytes));
+                    // Streamed chunk by chunk (never held whole), so that a client that stops reading stops the server.
+                    var (contentType, answer) = SecretAnswer(HugeValueMarker);
+                    var text = Encoding.UTF8.GetString(answer);
+                    var at = text.IndexOf(HugeValueMarker, StringComparison.Ordinal);
+                    if (at < 0)
+                    {
+                        throw new InvalidOperationException($"{StoreName}'s secret answer does not hold the value as is; HugeBody cannot stream it.");
+                    }
+
                     context.Response.StatusCode = 200;
                     context.Response.ContentType = contentType;
-                    for (var offset = 0; offset < huge.Length; offset += 64 * 1024)
+                    try
                     {
-                        await context.Response.Body.WriteAsync(huge.AsMemory(offset, Math.Min(64 * 1024, huge.Length - offset)), context.RequestAborted);
+                        await WriteHugeAsync(context, Encoding.UTF8.GetBytes(text[..at] + "sk-proj-"));
+                        var chunk = Encoding.UTF8.GetBytes(new string('H', 64 * 1024));
+                        for (var left = HugeValueLength; left > 0; left -= chunk.Length)
+                        {
+                            await WriteHugeAsync(context, chunk.AsMemory(0, (int)Math.Min(chunk.Length, left)));
+                        }
+
+                        await WriteHugeAsync(context, Encoding.UTF8.GetBytes(text[(at + HugeValueMarker.Length)..]));
+                    }
+                    catch (Exception ex) when (ex is OperationCanceledException or IOException or ConnectionResetException)
+                    {
+                        Interlocked.Increment(ref _hugeBodiesDropped);
+                        throw;
                     }
 
                     break;

@@ -33,6 +33,6 @@ public enum StoreFault
     /// <summary>200 with an HTML sign-in page (<c>text/html</c>), as a captive portal or SSO proxy answers.</summary>
     WrongContentType,
 
-    /// <summary>200 with a 10 MB answer, far larger than any secret, sent without Content-Length.</summary>
+    /// <summary>200 with a 10 MB answer (<see cref="FakeStore.HugeValueLength"/>), far larger than any secret, streamed without Content-Length.</summary>
     HugeBody,
 }

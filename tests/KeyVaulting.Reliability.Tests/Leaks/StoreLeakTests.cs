@@ -1,5 +1,4 @@
 using KeyVaulting.Reliability.Tests.Infrastructure;
-using Microsoft.Extensions.Diagnostics.HealthChecks;
 
 namespace KeyVaulting.Reliability.Tests.Leaks;
 
@@ -11,8 +10,6 @@ namespace KeyVaulting.Reliability.Tests.Leaks;
 /// </summary>
 public sealed class StoreLeakTests
 {
-    private const int KeyRotated = 2;
-
     public static TheoryData<string> AllStores() => new(Stores.All);
 
     [Theory]
@@ -21,30 +18,9 @@ public sealed class StoreLeakTests
     {
         using var unobserved = new UnobservedTaskExceptions();
         await using var store = await Stores.StartAsync(storeName);
-        await using var world = StoreWorld.Create(store);
-        (await world.GetKeyAsync()).Value.Should().Be(store.Key.Value);
 
-        var rotated = store.Rotate();
-        var readsBefore = world.ReadsEnded;
-        world.Time.Advance(StoreWorld.RefreshInterval * 1.1);
-        (await world.WaitForReadAsync(readsBefore)).Id.Id.Should().Be(KeyRotated);
-        (await world.GetKeyAsync()).Value.Should().Be(rotated.Value);
-        world.Time.Advance(TimeSpan.FromSeconds(6));
-        world.Witness.Saw("RefreshAsync", (await world.Provider.RefreshAsync()).ToString());
-        (await world.CheckHealthAsync()).Status.Should().Be(HealthStatus.Healthy);
+        await LeakScenarios.LoadRotateRefreshThenEchoingStoreAsync(store);
 
-        store.Scripted = store.EchoingError();
-        world.Time.Advance(TimeSpan.FromSeconds(6));
-        (await world.Provider.RefreshAsync()).Value.Should().Be(rotated.Value, "a failed forced refresh returns the last known good key");
-        (await world.CheckHealthAsync()).Status.Should().Be(HealthStatus.Degraded);
-
-        await using var coldStart = StoreWorld.Create(store);
-        var unavailable = await coldStart.GetKeyFailsAsync();
-        unavailable.Message.Should().Contain(store.SourceName);
-        (await coldStart.CheckHealthAsync()).Status.Should().Be(HealthStatus.Unhealthy);
-
-        world.Witness.ShouldNotHaveLeaked();
-        coldStart.Witness.ShouldNotHaveLeaked();
         unobserved.ShouldBeNone();
     }
 
