@@ -56,6 +56,26 @@ public class OpenAIClientSettingsTests
     }
 
     [Fact]
+    public async Task Transport_RateLimited_RetriedThroughIt()
+    {
+        using var handler = new CountingHttpHandler(maxConnectionsPerServer: 1);
+        using var http = new HttpClient(handler, disposeHandler: false);
+        await using var context = await OpenAITestContext.StartAsync(
+            settings =>
+            {
+                settings.Transport = new HttpClientPipelineTransport(http);
+                settings.MaxRetries = 1;
+            },
+            fakeTime: false);
+        context.Server.EnqueueError(429, "429-rate_limit_exceeded.json", ("retry-after-ms", "1"));
+
+        var result = await OpenAITestContext.ChatAsync(context.Client.GetChatClient("gpt-4o-mini"), "busy");
+
+        result.GetRawResponse().Status.Should().Be(200);
+        handler.Keys.Should().Equal([OpenAITestContext.Key1, OpenAITestContext.Key1], "the retry policy runs before the application's transport");
+    }
+
+    [Fact]
     public async Task Transport_SetInCodeWithTheOtherSettingsFromConfiguration_BothApply()
     {
         await using var server = await LocalOpenAIServer.StartAsync(OpenAITestContext.Key1);
