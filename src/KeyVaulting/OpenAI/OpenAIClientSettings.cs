@@ -1,3 +1,4 @@
+using System.ClientModel.Primitives;
 using System.ComponentModel.DataAnnotations;
 
 namespace KeyVaulting;
@@ -69,4 +70,34 @@ public sealed class OpenAIClientSettings
     /// Requires <see cref="ValidateKeyOnStartup"/>. Default: <see langword="false"/>.
     /// </summary>
     public bool StrictStartupValidation { get; set; }
+
+    /// <summary>
+    /// Gets or sets the transport that sends the client's HTTP requests: set it to limit the connections the client
+    /// opens, to go through a proxy, or to use your own <see cref="HttpMessageHandler"/>. Default:
+    /// <see langword="null"/>, which means the OpenAI client's own transport (a shared <see cref="HttpClient"/> that
+    /// opens as many connections as there are concurrent requests).
+    /// </summary>
+    /// <remarks>
+    /// <para>
+    /// Only the transport changes: every request still passes KeyVaulting's policies (the current key, the resend
+    /// after a 401 with a refreshed key, the retries) before it reaches the transport. For example, to open at most
+    /// 256 connections and renew them every 5 minutes (so DNS changes are seen):
+    /// </para>
+    /// <code>
+    /// services.AddOpenAIClient(settings => settings.Transport = new HttpClientPipelineTransport(
+    ///     new HttpClient(new SocketsHttpHandler
+    ///     {
+    ///         MaxConnectionsPerServer = 256,
+    ///         PooledConnectionLifetime = TimeSpan.FromMinutes(5),
+    ///     })));
+    /// </code>
+    /// <para>
+    /// The application owns the transport and its <see cref="HttpClient"/>: KeyVaulting never disposes them, so one
+    /// transport can serve several clients. It cannot be read from configuration (a <c>Transport</c> key in the
+    /// configuration section fails, naming it): set it in code, also when the other settings come from configuration,
+    /// for example <c>services.AddOpenAIClient(configuration.GetSection("OpenAI")).AddOpenAIClient(settings =&gt;
+    /// settings.Transport = transport)</c>.
+    /// </para>
+    /// </remarks>
+    public PipelineTransport? Transport { get; set; }
 }

@@ -218,7 +218,8 @@ public class OpenAIClientServiceCollectionExtensionsTests
 
         var act = () => provider.GetRequiredService<IOptionsMonitor<OpenAIClientSettings>>().Get(Options.DefaultName);
 
-        act.Should().Throw<InvalidOperationException>().WithMessage("*'OpenAI'*'Projekt'*ProjectId*");
+        act.Should().Throw<InvalidOperationException>().WithMessage("*'OpenAI'*'Projekt'*ProjectId*")
+            .Which.Message.Should().NotContain("Transport", "the valid settings listed are those configuration can set");
     }
 
     [Fact]

@@ -36,6 +36,13 @@ internal static class OpenAIClientFactory
             RetryPolicy = new OpenAIRetryPolicy(settings.MaxRetries, time, loggerFactory),
         };
 
+        // The transport only sends: the policies added below and the retry policy run before it whatever it is.
+        // Null leaves the SDK's default; a transport the application gives stays the application's to dispose.
+        if (settings.Transport is { } transport)
+        {
+            options.Transport = transport;
+        }
+
         // Per call = before the retry policy: the single resend after a 401 goes through the retries again.
         options.AddPolicy(new KeyRecoveryPolicy(new KeyRejectionRecovery(provider, displayName, logger)), PipelinePosition.PerCall);
 
