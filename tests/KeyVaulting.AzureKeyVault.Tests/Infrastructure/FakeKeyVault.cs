@@ -110,25 +110,26 @@ internal sealed class FakeKeyVault : IAsyncDisposable
 
     /// <summary>
     /// Queues a 200 answer of <paramref name="length"/> bytes for the next authenticated request, streamed without
-    /// Content-Length (a proxy's download): the returned object tells how much of it the server could send.
+    /// Content-Length (a proxy's download).
     /// </summary>
-    public StreamedAnswer EnqueueStream(long length)
-    {
-        var answer = new StreamedAnswer(length);
-        _streams.Enqueue(answer);
-        return answer;
-    }
+    public void EnqueueStream(long length) => _streams.Enqueue(new StreamedAnswer(length));
 
     /// <summary>
     /// Creates Azure SDK client options that trust only this server's certificate, skip the challenge's resource check
     /// (the vault is 127.0.0.1, not *.vault.azure.net) and retry quickly.
     /// </summary>
-    public SecretClientOptions CreateClientOptions(int maxRetries = 1, SecretClientOptions? options = null)
+    public SecretClientOptions CreateClientOptions(int maxRetries = 1, SecretClientOptions? options = null, DelegatingHandler? observer = null)
     {
-        var handler = new HttpClientHandler
+        HttpMessageHandler handler = new HttpClientHandler
         {
             ServerCertificateCustomValidationCallback = (_, presented, _, _) => TestCertificate.IsThisCertificate(presented, _certificate),
         };
+        if (observer is not null)
+        {
+            observer.InnerHandler = handler;
+            handler = observer;
+        }
+
         options ??= new SecretClientOptions();
         options.Transport = new HttpClientTransport(new HttpClient(handler));
         options.DisableChallengeResourceVerification = true;
@@ -168,7 +169,7 @@ internal sealed class FakeKeyVault : IAsyncDisposable
         {
             context.Response.StatusCode = 200;
             context.Response.ContentType = "application/json; charset=utf-8";
-            await stream.WriteAsync(context.Response.Body, context.RequestAborted);
+            await stream.WriteAsync(context.Response.BodyWriter, context.RequestAborted);
             return;
         }
 

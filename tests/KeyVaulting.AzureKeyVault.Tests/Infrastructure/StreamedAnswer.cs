@@ -1,3 +1,4 @@
+using System.IO.Pipelines;
 using System.Text;
 using Microsoft.AspNetCore.Connections;
 
@@ -5,49 +6,42 @@ namespace KeyVaulting.AzureKeyVault.Tests.Infrastructure;
 
 /// <summary>
 /// A secret answer of <see cref="Length"/> bytes (<c>{"value":"xxx…"}</c>) that <see cref="FakeKeyVault"/> streams in
-/// 16 KiB chunks, counting what it could send: a client that buffers whole answers makes it send everything, a
-/// client that stops reading makes it stop early (the connection dropped).
+/// 16 KiB chunks without Content-Length, never holding it whole, until the client stops reading.
 /// </summary>
 internal sealed class StreamedAnswer(long length)
 {
     private const int ChunkBytes = 16 * 1024;
 
-    private readonly TaskCompletionSource<bool> _ended = new(TaskCreationOptions.RunContinuationsAsynchronously);
-    private long _written;
-
     public long Length => length;
 
-    /// <summary>Gets how many bytes of the answer were written to the connection so far.</summary>
-    public long BytesWritten => Interlocked.Read(ref _written);
-
-    /// <summary>Gets a task that completes with <see langword="true"/> once the whole answer was sent, <see langword="false"/> once the client dropped the connection.</summary>
-    public Task<bool> Ended => _ended.Task;
-
-    public async Task WriteAsync(Stream body, CancellationToken aborted)
+    public async Task WriteAsync(PipeWriter body, CancellationToken aborted)
     {
         try
         {
             var head = Encoding.UTF8.GetBytes("{\"value\":\"");
             var chunk = Encoding.UTF8.GetBytes(new string('x', ChunkBytes));
-            await WriteAsync(body, head, aborted);
-            while (BytesWritten + ChunkBytes + 2 <= length)
+            var written = await WriteAsync(body, head, 0, aborted);
+            while (written + ChunkBytes + 2 <= length)
             {
-                await WriteAsync(body, chunk, aborted);
+                written = await WriteAsync(body, chunk, written, aborted);
             }
 
-            await WriteAsync(body, Encoding.UTF8.GetBytes("\"}"), aborted);
-            _ended.TrySetResult(true);
+            await WriteAsync(body, Encoding.UTF8.GetBytes("\"}"), written, aborted);
         }
         catch (Exception ex) when (ex is OperationCanceledException or IOException or ConnectionResetException)
         {
-            _ended.TrySetResult(false);
+            // The client stopped reading and dropped the connection: what the tests expect.
         }
     }
 
-    private async Task WriteAsync(Stream body, byte[] bytes, CancellationToken aborted)
+    private static async Task<long> WriteAsync(PipeWriter body, byte[] bytes, long written, CancellationToken aborted)
     {
-        await body.WriteAsync(bytes, aborted);
-        await body.FlushAsync(aborted);
-        Interlocked.Add(ref _written, bytes.Length);
+        var flushed = await body.WriteAsync(bytes, aborted);
+        if (flushed.IsCompleted || flushed.IsCanceled)
+        {
+            throw new OperationCanceledException("The client closed the connection.");
+        }
+
+        return written + bytes.Length;
     }
 }

@@ -24,6 +24,7 @@ public sealed class AzureKeyVaultStore : FakeStore
 
     private readonly X509Certificate2 _certificate = TestCertificate.Create();
     private readonly string _clientId = Guid.NewGuid().ToString();
+    private readonly ResponseBytesCounter _responseBytes;
     private HttpClient? _httpClient;
     private TaskCompletionSource? _headersReceived;
 
@@ -32,6 +33,13 @@ public sealed class AzureKeyVaultStore : FakeStore
     {
         ClientSecret = Remember(Sentinel.Of("Azure client secret", "test-client-secret-"));
         AccessToken = Remember(Sentinel.Of("Azure access token", "test-access-token-", 48));
+        _responseBytes = new ResponseBytesCounter
+        {
+            InnerHandler = new HttpClientHandler
+            {
+                ServerCertificateCustomValidationCallback = (_, presented, _, _) => TestCertificate.IsThisCertificate(presented, _certificate),
+            },
+        };
     }
 
     public override string StoreName => "AzureKeyVault";
@@ -176,12 +184,12 @@ public sealed class AzureKeyVaultStore : FakeStore
         return ("application/json; charset=utf-8", Encoding.UTF8.GetBytes(body.ToJsonString()));
     }
 
+    /// <summary>Gets how many bytes of answer bodies the client really read (Key Vault's and the token endpoint's).</summary>
+    public long ResponseBytesRead => _responseBytes.BytesRead;
+
     private HttpClient HttpClient => _httpClient ??= new HttpClient(new HeadersReceivedHandler(this)
     {
-        InnerHandler = new HttpClientHandler
-        {
-            ServerCertificateCustomValidationCallback = (_, presented, _, _) => TestCertificate.IsThisCertificate(presented, _certificate),
-        },
+        InnerHandler = _responseBytes,
     });
 
     /// <summary>
