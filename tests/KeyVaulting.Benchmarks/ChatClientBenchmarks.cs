@@ -3,6 +3,7 @@ using BenchmarkDotNet.Attributes;
 using System.ClientModel.Primitives;
 using KeyVaulting.Benchmarks.Infrastructure;
 using KeyVaulting.OpenAIClients.Internal;
+using KeyVaulting.Testing;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging.Abstractions;
 using OpenAI;
@@ -39,7 +40,7 @@ public class ChatClientBenchmarks
     [GlobalSetup]
     public void Setup()
     {
-        var body = File.ReadAllBytes(FixturePath("openai", "openapi", "chat-completions.default.example-response.json"));
+        var body = File.ReadAllBytes(Fixtures.PathOf("openai", "openapi", "chat-completions.default.example-response.json"));
         _server = FakeOpenAIServer.StartAsync(body, _key).GetAwaiter().GetResult();
 
         _plain = new ChatClient(Model, new ApiKeyCredential(_key), new OpenAIClientOptions { Endpoint = _server.Endpoint });
@@ -118,19 +119,5 @@ public class ChatClientBenchmarks
         {
             throw new InvalidOperationException("The local endpoint did not answer with the fixture's completion.");
         }
-    }
-
-    private static string FixturePath(params string[] parts)
-    {
-        for (var directory = new DirectoryInfo(AppContext.BaseDirectory); directory is not null; directory = directory.Parent)
-        {
-            var candidate = Path.Combine([directory.FullName, "shared", "fixtures", .. parts]);
-            if (File.Exists(candidate))
-            {
-                return candidate;
-            }
-        }
-
-        throw new FileNotFoundException("The shared fixtures (shared/fixtures beside the repository) were not found above " + AppContext.BaseDirectory);
     }
 }
