@@ -2,12 +2,8 @@ using System.ClientModel;
 using System.ClientModel.Primitives;
 using BenchmarkDotNet.Attributes;
 using KeyVaulting.Benchmarks.Infrastructure;
-using KeyVaulting.OpenAIClients.Internal;
 using KeyVaulting.Testing;
 using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Logging;
-using Microsoft.Extensions.Logging.Abstractions;
-using Microsoft.Extensions.Options;
 using OpenAI;
 using OpenAI.Chat;
 
@@ -27,9 +23,8 @@ namespace KeyVaulting.Benchmarks;
 /// suspends (that is where an unpooled async state machine would allocate a box).
 /// </para>
 /// <para>
-/// KeyVaulting's client is built here as <c>OpenAIClientFactory.Create</c> builds it (same settings from DI, same
-/// three policies, same provider), plus the transport: <c>OpenAIClientSettings</c> has no transport setting yet. When
-/// it has one, resolve the <see cref="ChatClient"/> from DI instead.
+/// KeyVaulting's client is the <see cref="ChatClient"/> resolved from DI, the transport given through
+/// <c>OpenAIClientSettings.Transport</c>.
 /// </para>
 /// </remarks>
 [MemoryDiagnoser]
@@ -78,14 +73,18 @@ public class ChatClientInProcessBenchmarks
         _plainCredential = new ApiKeyCredential(_keys[0]);
         _plain = new ChatClient(Model, _plainCredential, new OpenAIClientOptions { Endpoint = Endpoint, Transport = _transport });
 
-        // What an application registers; the ChatClient is then built as OpenAIClientFactory builds it, plus the transport.
+        // What an application registers and resolves, with the transport given through OpenAIClientSettings.Transport.
         var services = new ServiceCollection();
         services.AddOpenAIKeyProvider(o => o.MinimumRefreshInterval = TimeSpan.Zero).AddSource(_source);
-        services.AddOpenAIClient(o => o.Endpoint = Endpoint);
+        services.AddOpenAIClient(o =>
+        {
+            o.Endpoint = Endpoint;
+            o.Transport = _transport;
+        });
         services.AddOpenAIChatClient(Model);
         _services = services.BuildServiceProvider();
         _provider = _services.GetRequiredService<IOpenAIKeyProvider>();
-        _keyVaulting = KeyVaultingChatClient(_services, _transport);
+        _keyVaulting = _services.GetRequiredService<ChatClient>();
 
         // The first request loads the key; every measured one finds it known. Each must get the fixture's answer (the
         // transport answers 401 to any other Authorization header, and the client then throws), with the right key.
@@ -142,30 +141,6 @@ public class ChatClientInProcessBenchmarks
         }
 
         return completion;
-    }
-
-    /// <summary>Builds the client exactly as <c>OpenAIClientFactory.Create</c> does for the default provider, plus the transport.</summary>
-    private static ChatClient KeyVaultingChatClient(IServiceProvider services, PipelineTransport transport)
-    {
-        const string providerName = "";
-        var settings = services.GetRequiredService<IOptionsMonitor<OpenAIClientSettings>>().Get(providerName);
-        var provider = OpenAIClientFactory.ResolveProvider(services, providerName);
-        var loggerFactory = services.GetService<ILoggerFactory>() ?? NullLoggerFactory.Instance;
-        var logger = loggerFactory.CreateLogger(OpenAIClientFactory.LoggerCategory);
-        var options = new OpenAIClientOptions
-        {
-            Endpoint = settings.Endpoint,
-            OrganizationId = settings.OrganizationId,
-            ProjectId = settings.ProjectId,
-            UserAgentApplicationId = settings.UserAgentApplicationId,
-            NetworkTimeout = settings.NetworkTimeout,
-            RetryPolicy = new OpenAIRetryPolicy(settings.MaxRetries, services.GetService<TimeProvider>() ?? TimeProvider.System, loggerFactory),
-            Transport = transport,
-        };
-        options.AddPolicy(new KeyRecoveryPolicy(new KeyRejectionRecovery(provider, OpenAIClientFactory.DisplayName(providerName), logger)), PipelinePosition.PerCall);
-#pragma warning disable OPENAI001 // The constructor KeyVaulting's own OpenAIClientFactory uses.
-        return new OpenAIClient(new CurrentKeyAuthenticationPolicy(provider), options).GetChatClient(Model);
-#pragma warning restore OPENAI001
     }
 
     private void Expect(ChatCompletion completion, string key)
