@@ -34,7 +34,6 @@ public class ChatClientBenchmarks
     private ChatClient _plain = null!;
     private ChatClient _keyVaulting = null!;
     private ChatClient _authenticationOnly = null!;
-    private ChatClient _authenticationAndRecovery = null!;
     private ChatClient _authenticationAndRetry = null!;
 
     [GlobalSetup]
@@ -55,16 +54,14 @@ public class ChatClientBenchmarks
         // The breakdown: KeyVaulting's client is the SDK's with three policies of ours. Each of these adds one or two
         // of them to the SDK's defaults, so the rows show which policy costs what.
         var provider = _services.GetRequiredService<IOpenAIKeyProvider>();
-        _authenticationOnly = Breakdown(provider, _server.Endpoint, recovery: false, retry: false);
-        _authenticationAndRecovery = Breakdown(provider, _server.Endpoint, recovery: true, retry: false);
-        _authenticationAndRetry = Breakdown(provider, _server.Endpoint, recovery: false, retry: true);
+        _authenticationOnly = Breakdown(provider, _server.Endpoint, retry: false);
+        _authenticationAndRetry = Breakdown(provider, _server.Endpoint, retry: true);
 
         // The first request loads the key; every measured one finds it known. Both must get the fixture's answer
         // (the server answers 401 to any other Authorization header, and the client then throws).
         Expect(PlainApiKeyCredential().GetAwaiter().GetResult());
         Expect(KeyVaulting_CurrentKey().GetAwaiter().GetResult());
         Expect(Breakdown_AuthenticationPolicyOnly().GetAwaiter().GetResult());
-        Expect(Breakdown_AuthenticationAndKeyRecovery().GetAwaiter().GetResult());
         Expect(Breakdown_AuthenticationAndOpenAIRetry().GetAwaiter().GetResult());
     }
 
@@ -88,24 +85,16 @@ public class ChatClientBenchmarks
         => (await _authenticationOnly.CompleteChatAsync(_messages).ConfigureAwait(false)).Value;
 
     [Benchmark]
-    public async Task<ChatCompletion> Breakdown_AuthenticationAndKeyRecovery()
-        => (await _authenticationAndRecovery.CompleteChatAsync(_messages).ConfigureAwait(false)).Value;
-
-    [Benchmark]
     public async Task<ChatCompletion> Breakdown_AuthenticationAndOpenAIRetry()
         => (await _authenticationAndRetry.CompleteChatAsync(_messages).ConfigureAwait(false)).Value;
 
-    private static ChatClient Breakdown(IOpenAIKeyProvider provider, Uri endpoint, bool recovery, bool retry)
+    private static ChatClient Breakdown(IOpenAIKeyProvider provider, Uri endpoint, bool retry)
     {
         var options = new OpenAIClientOptions { Endpoint = endpoint };
         if (retry)
         {
-            options.RetryPolicy = new OpenAIRetryPolicy(3, TimeProvider.System, NullLoggerFactory.Instance);
-        }
-
-        if (recovery)
-        {
-            options.AddPolicy(new KeyRecoveryPolicy(new KeyRejectionRecovery(provider, "default", NullLogger.Instance)), PipelinePosition.PerCall);
+            // KeyVaulting's retry policy, which also holds the 401 recovery.
+            options.RetryPolicy = new OpenAIRetryPolicy(3, new KeyRejectionRecovery(provider, "default", NullLogger.Instance), TimeProvider.System, NullLoggerFactory.Instance);
         }
 
 #pragma warning disable OPENAI001 // The constructor KeyVaulting's own OpenAIClientFactory uses.

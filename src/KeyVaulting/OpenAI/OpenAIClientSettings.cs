@@ -51,8 +51,9 @@ public sealed class OpenAIClientSettings
 
     /// <summary>
     /// Gets or sets how many times a request is retried after a transient failure: a network error, a timeout, a
-    /// 5xx answer or a 429 <c>rate_limit_exceeded</c>. A 429 <c>insufficient_quota</c> and a 401 are never retried by
-    /// this policy (a 401 is retried once with a refreshed key). Default: 3.
+    /// 5xx answer or a 429 <c>rate_limit_exceeded</c>. A 429 <c>insufficient_quota</c> is never retried. A 401 is sent
+    /// once more, at once, only when the provider has a newer key, whatever this setting is (also 0); that extra send
+    /// counts as one of the request's tries. Default: 3.
     /// </summary>
     [Range(0, 10)]
     public int MaxRetries { get; set; } = 3;

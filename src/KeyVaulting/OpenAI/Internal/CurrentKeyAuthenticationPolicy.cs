@@ -6,7 +6,7 @@ namespace KeyVaulting.OpenAIClients.Internal;
 /// <summary>
 /// Sets <c>Authorization: Bearer &lt;current key&gt;</c> on every try of every request, reading the key from the
 /// provider (a memory read once it is loaded), and remembers on the message which key was sent so that the
-/// <see cref="KeyRecoveryPolicy"/> can tell, after a 401, whether a newer key exists.
+/// <see cref="OpenAIRetryPolicy"/> can tell, after a 401, whether a newer key exists.
 /// </summary>
 /// <remarks>
 /// It runs per try (after the retry policy), so a retry after a 429 or a 5xx also picks up a key rotated meanwhile.

@@ -33,7 +33,7 @@ internal static class OpenAIClientFactory
             ProjectId = settings.ProjectId,
             UserAgentApplicationId = settings.UserAgentApplicationId,
             NetworkTimeout = settings.NetworkTimeout,
-            RetryPolicy = new OpenAIRetryPolicy(settings.MaxRetries, time, loggerFactory),
+            RetryPolicy = new OpenAIRetryPolicy(settings.MaxRetries, new KeyRejectionRecovery(provider, displayName, logger), time, loggerFactory),
         };
 
         // The transport only sends: the policies added below and the retry policy run before it whatever it is.
@@ -42,9 +42,6 @@ internal static class OpenAIClientFactory
         {
             options.Transport = transport;
         }
-
-        // Per call = before the retry policy: the single resend after a 401 goes through the retries again.
-        options.AddPolicy(new KeyRecoveryPolicy(new KeyRejectionRecovery(provider, displayName, logger)), PipelinePosition.PerCall);
 
         // OPENAI001: the AuthenticationPolicy constructor is marked experimental. It is the SDK's own extension point
         // for custom authentication, and the only public one that keeps the SDK's pipeline (user agent, telemetry,

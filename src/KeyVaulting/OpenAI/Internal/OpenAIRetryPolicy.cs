@@ -1,26 +1,41 @@
 using System.ClientModel.Primitives;
+using System.Diagnostics.CodeAnalysis;
 using System.Globalization;
 using Microsoft.Extensions.Logging;
 
 namespace KeyVaulting.OpenAIClients.Internal;
 
 /// <summary>
-/// The SDK's retry policy with two corrections for OpenAI: a 429 <c>insufficient_quota</c> is not retried (it cannot
-/// succeed until someone adds credits, and every retry is a wasted call), and a server's own retry hint
+/// The SDK's retry policy with KeyVaulting's rules for OpenAI: after a 401, when the provider has (or, re-read, finds)
+/// a newer key, the request is sent once more at once with it; a 429 <c>insufficient_quota</c> is not retried (it
+/// cannot succeed until someone adds credits, and every retry is a wasted call); a server's own retry hint
 /// (<c>retry-after-ms</c>, <c>retry-after</c>) of at most a minute is followed even when it is shorter than the
-/// exponential backoff. Waits run on the application's <see cref="TimeProvider"/>.
+/// exponential backoff; and a 429 that reaches the caller is logged with what to do. Waits run on the application's
+/// <see cref="TimeProvider"/>.
 /// </summary>
-internal sealed class OpenAIRetryPolicy(int maxRetries, TimeProvider timeProvider, ILoggerFactory? loggerFactory)
+/// <remarks>
+/// The 401 recovery lives here rather than in a policy of its own so that a request goes through no async method of
+/// KeyVaulting's once the key is known: the SDK's retry loop already looks at every answer. The extra send after a 401
+/// happens at most once per request, whatever <c>MaxRetries</c> is (also 0), and counts as one of its tries.
+/// </remarks>
+internal sealed class OpenAIRetryPolicy(int maxRetries, KeyRejectionRecovery recovery, TimeProvider timeProvider, ILoggerFactory? loggerFactory)
     : ClientRetryPolicy(maxRetries, enableLogging: true, loggerFactory)
 {
     private static readonly TimeSpan MaxHonouredRetryAfter = TimeSpan.FromSeconds(60);
 
     protected override bool ShouldRetry(PipelineMessage message, Exception? exception)
     {
-        if (exception is null && message.Response is { Status: 429 } response
-            && OpenAIErrorBody.Read(response).QuotaKind == OpenAIQuotaKind.InsufficientQuota)
+        if (exception is null && message.Response is { Status: 401 or 429 } response)
         {
-            return false;
+            var error = OpenAIErrorBody.Read(response);
+            if (response.Status == 429)
+            {
+                return ShouldRetryTooManyRequests(message, exception, error);
+            }
+
+            // The synchronous SDK methods block here only after a 401, while the provider re-reads its sources.
+            return TryBeginResend(message, error, out var sent)
+                && recovery.FindReplacementAsync(sent, error, canResend: true, message.CancellationToken).AsTask().GetAwaiter().GetResult() is not null;
         }
 
         return base.ShouldRetry(message, exception);
@@ -28,10 +43,20 @@ internal sealed class OpenAIRetryPolicy(int maxRetries, TimeProvider timeProvide
 
     protected override async ValueTask<bool> ShouldRetryAsync(PipelineMessage message, Exception? exception)
     {
-        if (exception is null && message.Response is { Status: 429 } response
-            && (await OpenAIErrorBody.ReadAsync(response, message.CancellationToken).ConfigureAwait(false)).QuotaKind == OpenAIQuotaKind.InsufficientQuota)
+        if (exception is null && message.Response is { Status: 401 or 429 } response)
         {
-            return false;
+            var error = await OpenAIErrorBody.ReadAsync(response, message.CancellationToken).ConfigureAwait(false);
+            if (response.Status == 429)
+            {
+                return ShouldRetryTooManyRequests(message, exception, error);
+            }
+
+            if (!TryBeginResend(message, error, out var sent))
+            {
+                return false;
+            }
+
+            return await recovery.FindReplacementAsync(sent, error, canResend: true, message.CancellationToken).ConfigureAwait(false) is not null;
         }
 
         // The base class's rules (retry count, transient statuses and exceptions), without reading the body again.
@@ -40,6 +65,12 @@ internal sealed class OpenAIRetryPolicy(int maxRetries, TimeProvider timeProvide
 
     protected override TimeSpan GetNextDelay(PipelineMessage message, int tryCount)
     {
+        if (message.Response is { Status: 401 })
+        {
+            // The extra send with a newer key: nothing to wait for.
+            return TimeSpan.Zero;
+        }
+
         if (message.Response is { } response && TryGetRetryAfter(response, timeProvider, out var hint)
             && hint > TimeSpan.Zero && hint <= MaxHonouredRetryAfter)
         {
@@ -54,6 +85,40 @@ internal sealed class OpenAIRetryPolicy(int maxRetries, TimeProvider timeProvide
 
     protected override void Wait(TimeSpan time, CancellationToken cancellationToken)
         => Task.Delay(time, timeProvider, cancellationToken).GetAwaiter().GetResult();
+
+    /// <summary>
+    /// Returns the key a 401 rejected when the request may still be sent once more with another; on the answer to
+    /// that extra send, logs that the newer key was rejected too and returns <see langword="false"/>.
+    /// </summary>
+    private bool TryBeginResend(PipelineMessage message, OpenAIErrorBody error, [NotNullWhen(true)] out OpenAIKey? sent)
+    {
+        if (!CurrentKeyAuthenticationPolicy.TryGetSentKey(message, out sent))
+        {
+            return false;
+        }
+
+        if (message.TryGetProperty(typeof(OpenAIRetryPolicy), out _))
+        {
+            recovery.ReportRejectedAgain(sent, error);
+            sent = null;
+            return false;
+        }
+
+        message.SetProperty(typeof(OpenAIRetryPolicy), true);
+        return true;
+    }
+
+    private bool ShouldRetryTooManyRequests(PipelineMessage message, Exception? exception, OpenAIErrorBody error)
+    {
+        var retry = error.QuotaKind != OpenAIQuotaKind.InsufficientQuota && base.ShouldRetry(message, exception);
+        if (!retry)
+        {
+            CurrentKeyAuthenticationPolicy.TryGetSentKey(message, out var key);
+            recovery.ReportTooManyRequests(key, error);
+        }
+
+        return retry;
+    }
 
     internal static bool TryGetRetryAfter(PipelineResponse response, TimeProvider timeProvider, out TimeSpan delay)
     {

@@ -5,7 +5,7 @@ using OpenAI.Chat;
 namespace KeyVaulting.Tests.OpenAIClients;
 
 /// <summary>After a 401 the OpenAI client re-reads the key and sends the request once more, never in a loop.</summary>
-public class KeyRecoveryPolicyTests
+public class KeyRejectionRecoveryTests
 {
     private const int InFlight = 8;
 
@@ -122,6 +122,26 @@ public class KeyRecoveryPolicyTests
         completion.GetRawResponse().Status.Should().Be(200);
         context.Server.Requests.Where(r => r.Tag == "crossed").Select(r => r.Key).Should().Equal(OpenAITestContext.Key1, OpenAITestContext.Key2);
         context.Source.FetchCount.Should().Be(fetchesAfterRotation, "the provider already held a newer key");
+    }
+
+    [Fact]
+    public async Task CompleteChat_OldKeyRevokedAndNoRetriesAllowed_StillResendsOnceWithoutWaiting()
+    {
+        await using var context = await OpenAITestContext.StartAsync(settings => settings.MaxRetries = 0);
+        var chat = context.Client.GetChatClient("gpt-4o-mini");
+        await OpenAITestContext.ChatAsync(chat, "warm-up");
+        context.Source.SetValue(OpenAITestContext.Key2);
+        context.Server.AcceptKey(OpenAITestContext.Key2);
+        context.Server.RevokeKey(OpenAITestContext.Key1);
+        context.PassMinimumRefreshInterval();
+
+        // The fake clock does not move from here on: a resend that waited for a backoff would never be sent.
+        var completion = await OpenAITestContext.ChatAsync(chat, "no-retries").WaitAsync(TimeSpan.FromSeconds(30));
+
+        completion.GetRawResponse().Status.Should().Be(200);
+        context.Server.Requests.Where(r => r.Tag == "no-retries").Select(r => r.Key)
+            .Should().Equal([OpenAITestContext.Key1, OpenAITestContext.Key2], "MaxRetries limits retries of failures, not the one resend with a newer key");
+        context.ShouldNotHaveLeakedKeys();
     }
 
     [Fact]
