@@ -1,3 +1,4 @@
+using KeyVaulting.Testing;
 using Amazon.Runtime;
 using BenchmarkDotNet.Attributes;
 using KeyVaulting.Benchmarks.Infrastructure;

@@ -1,17 +1,11 @@
 using System.Collections.Concurrent;
 using System.Globalization;
-using System.Net;
 using System.Runtime.InteropServices;
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
-using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Hosting;
-using Microsoft.AspNetCore.Hosting.Server;
-using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.Features;
-using Microsoft.Extensions.DependencyInjection;
 
 namespace KeyVaulting.Testing;
 
@@ -33,7 +27,7 @@ public sealed class LocalOpenAIServer : IAsyncDisposable
     private static readonly Lazy<string> ModelsBody = new(() => RecordedResponseBody("ModelsTests", "ListModels.json"));
     private static readonly Lazy<JsonNode> InvalidApiKeyBody = new(() => JsonNode.Parse(File.ReadAllText(Fixtures.PathOf("openai", "errors", "401-invalid_api_key.json")))!);
 
-    private readonly WebApplication _app;
+    private LocalServer _server = null!;
     private readonly ConcurrentDictionary<string, byte> _validKeys = new(StringComparer.Ordinal);
     private readonly ConcurrentQueue<ScriptedResponse> _scripted = new();
     private readonly ConcurrentQueue<LocalOpenAIRequest> _requests = new();
@@ -44,9 +38,8 @@ public sealed class LocalOpenAIServer : IAsyncDisposable
     private int _inFlight;
     private int _peakInFlight;
 
-    private LocalOpenAIServer(WebApplication app, IEnumerable<string> validKeys)
+    private LocalOpenAIServer(IEnumerable<string> validKeys)
     {
-        _app = app;
         foreach (var key in validKeys)
         {
             AcceptKey(key);
@@ -74,17 +67,9 @@ public sealed class LocalOpenAIServer : IAsyncDisposable
     /// <summary>Starts a server on 127.0.0.1 and a free port that accepts the given keys.</summary>
     public static async Task<LocalOpenAIServer> StartAsync(params string[] validKeys)
     {
-        var builder = WebApplication.CreateEmptyBuilder(new WebApplicationOptions());
-        builder.WebHost.UseKestrelCore();
-        builder.WebHost.ConfigureKestrel(kestrel => kestrel.Listen(IPAddress.Loopback, 0));
-        var app = builder.Build();
-
-        var server = new LocalOpenAIServer(app, validKeys);
-        app.Run(server.HandleAsync);
-        await app.StartAsync();
-
-        var address = app.Services.GetRequiredService<IServer>().Features.GetRequiredFeature<IServerAddressesFeature>().Addresses.Single();
-        server.BaseAddress = new Uri(address.TrimEnd('/') + "/");
+        var server = new LocalOpenAIServer(validKeys);
+        server._server = await LocalServer.StartAsync(server.HandleAsync);
+        server.BaseAddress = server._server.Address;
         server.Endpoint = new Uri(server.BaseAddress, "v1/");
         return server;
     }
@@ -138,8 +123,7 @@ public sealed class LocalOpenAIServer : IAsyncDisposable
     public async ValueTask DisposeAsync()
     {
         ReleaseResponses();
-        await _app.StopAsync();
-        await _app.DisposeAsync();
+        await _server.DisposeAsync();
     }
 
     private static string RecordedResponseBody(string folder, string file)

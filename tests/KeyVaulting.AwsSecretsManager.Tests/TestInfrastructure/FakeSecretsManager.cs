@@ -1,15 +1,11 @@
+using KeyVaulting.Testing;
 using System.Collections.Concurrent;
 using System.Globalization;
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
-using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Hosting;
-using Microsoft.AspNetCore.Hosting.Server;
-using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Logging;
 
 namespace KeyVaulting.AwsSecretsManager.Tests.TestInfrastructure;
 
@@ -34,16 +30,15 @@ internal sealed class FakeSecretsManager : IAsyncDisposable
         "MissingAuthenticationTokenException", "ThrottlingException",
     };
 
-    private readonly WebApplication _app;
+    private LocalServer _server = null!;
     private readonly TimeProvider _time;
     private readonly ConcurrentDictionary<string, Identity> _identities = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, Secret> _secrets = new(StringComparer.Ordinal);
     private readonly ConcurrentQueue<CannedResponse> _canned = new();
     private readonly ConcurrentQueue<ReceivedRequest> _requests = new();
 
-    private FakeSecretsManager(WebApplication app, TimeProvider time)
+    private FakeSecretsManager(TimeProvider time)
     {
-        _app = app;
         _time = time;
     }
 
@@ -53,15 +48,9 @@ internal sealed class FakeSecretsManager : IAsyncDisposable
 
     public static async Task<FakeSecretsManager> StartAsync(TimeProvider time)
     {
-        var builder = WebApplication.CreateSlimBuilder();
-        builder.Logging.ClearProviders();
-        builder.WebHost.UseKestrel(k => k.Listen(System.Net.IPAddress.Loopback, 0));
-        var app = builder.Build();
-        var server = new FakeSecretsManager(app, time);
-        app.Run(server.HandleAsync);
-        await app.StartAsync();
-        var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.Single();
-        server.Url = new Uri(address.EndsWith('/') ? address : address + "/");
+        var server = new FakeSecretsManager(time);
+        server._server = await LocalServer.StartAsync(server.HandleAsync);
+        server.Url = server._server.Address;
         return server;
     }
 
@@ -131,11 +120,7 @@ internal sealed class FakeSecretsManager : IAsyncDisposable
     public void DropConnectionMidAnswer(Task clientHasHeaders)
         => _canned.Enqueue(new CannedResponse(-1, null, [], BeforeVerification: false) { DropAfter = clientHasHeaders });
 
-    public async ValueTask DisposeAsync()
-    {
-        await _app.StopAsync();
-        await _app.DisposeAsync();
-    }
+    public ValueTask DisposeAsync() => _server.DisposeAsync();
 
     private string Put(string name, Version version)
     {

@@ -1,16 +1,9 @@
 using KeyVaulting.Testing;
 using System.Collections.Concurrent;
-using System.Net;
 using System.Security.Cryptography.X509Certificates;
 using Azure.Core.Pipeline;
 using Azure.Security.KeyVault.Secrets;
-using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Hosting;
-using Microsoft.AspNetCore.Hosting.Server;
-using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Http;
-using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Logging;
 
 namespace KeyVaulting.AzureKeyVault.Tests.Infrastructure;
 
@@ -24,15 +17,14 @@ internal sealed class FakeKeyVault : IAsyncDisposable
 {
     private static readonly HashSet<int> UsedPorts = [];
 
-    private readonly WebApplication _app;
+    private LocalServer _server = null!;
     private readonly ConcurrentDictionary<string, List<SecretVersion>> _secrets = new(StringComparer.OrdinalIgnoreCase);
     private readonly ConcurrentQueue<ScriptedResponse> _script = new();
     private readonly ConcurrentQueue<StreamedAnswer> _streams = new();
     private readonly X509Certificate2 _certificate;
 
-    private FakeKeyVault(WebApplication app, X509Certificate2 certificate)
+    private FakeKeyVault(X509Certificate2 certificate)
     {
-        _app = app;
         _certificate = certificate;
     }
 
@@ -73,16 +65,9 @@ internal sealed class FakeKeyVault : IAsyncDisposable
     private static async Task<FakeKeyVault> StartOnAnyPortAsync()
     {
         var certificate = TestCertificate.Create();
-        var builder = WebApplication.CreateSlimBuilder();
-        builder.Logging.ClearProviders();
-        builder.WebHost.ConfigureKestrel(kestrel => kestrel.Listen(IPAddress.Loopback, 0, listen => listen.UseHttps(certificate)));
-        var app = builder.Build();
-        var vault = new FakeKeyVault(app, certificate);
-        app.Run(vault.HandleAsync);
-        await app.StartAsync();
-
-        var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.Single();
-        vault.VaultUri = new Uri(address.TrimEnd('/') + "/");
+        var vault = new FakeKeyVault(certificate);
+        vault._server = await LocalServer.StartAsync(vault.HandleAsync, certificate);
+        vault.VaultUri = vault._server.Address;
         return vault;
     }
 
@@ -142,8 +127,7 @@ internal sealed class FakeKeyVault : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
-        await _app.StopAsync();
-        await _app.DisposeAsync();
+        await _server.DisposeAsync();
         _certificate.Dispose();
     }
 

@@ -1,3 +1,4 @@
+using KeyVaulting.Testing;
 using Microsoft.AspNetCore.Http;
 
 namespace KeyVaulting.Benchmarks.Infrastructure;

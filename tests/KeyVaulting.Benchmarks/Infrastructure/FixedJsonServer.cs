@@ -1,3 +1,4 @@
+using KeyVaulting.Testing;
 using System.Text;
 
 namespace KeyVaulting.Benchmarks.Infrastructure;

@@ -1,15 +1,9 @@
+using KeyVaulting.Testing;
 using System.Collections.Concurrent;
-using System.Net;
 using System.Security.Cryptography.X509Certificates;
 using System.Text;
 using System.Text.Json.Nodes;
-using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Hosting;
-using Microsoft.AspNetCore.Hosting.Server;
-using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Http;
-using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Logging;
 
 namespace KeyVaulting.HashiCorpVault.Tests.Infrastructure;
 
@@ -22,13 +16,12 @@ public sealed record RecordedRequest(string Method, string Path, string Query, s
 /// </summary>
 public sealed class FakeVaultServer : IAsyncDisposable
 {
-    private readonly WebApplication _app;
+    private LocalServer _server = null!;
     private readonly ConcurrentQueue<RecordedRequest> _requests = new();
     private readonly List<Injection> _injections = [];
 
-    private FakeVaultServer(WebApplication app, FakeVault vault)
+    private FakeVaultServer(FakeVault vault)
     {
-        _app = app;
         Vault = vault;
     }
 
@@ -40,22 +33,9 @@ public sealed class FakeVaultServer : IAsyncDisposable
 
     public static async Task<FakeVaultServer> StartAsync(TimeProvider time, X509Certificate2? certificate = null)
     {
-        var builder = WebApplication.CreateSlimBuilder();
-        builder.Logging.ClearProviders();
-        builder.WebHost.UseKestrel(kestrel => kestrel.Listen(IPAddress.Loopback, 0, listen =>
-        {
-            if (certificate is not null)
-            {
-                listen.UseHttps(certificate);
-            }
-        }));
-
-        var app = builder.Build();
-        var server = new FakeVaultServer(app, new FakeVault(time));
-        app.Run(server.HandleAsync);
-        await app.StartAsync();
-        var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
-        server.Address = new Uri(address);
+        var server = new FakeVaultServer(new FakeVault(time));
+        server._server = await LocalServer.StartAsync(server.HandleAsync, certificate);
+        server.Address = server._server.Address;
         return server;
     }
 
@@ -72,11 +52,7 @@ public sealed class FakeVaultServer : IAsyncDisposable
     public int Count(string pathPrefix, string? method = null)
         => _requests.Count(r => r.Path.StartsWith(pathPrefix, StringComparison.Ordinal) && (method is null || r.Method == method));
 
-    public async ValueTask DisposeAsync()
-    {
-        await _app.StopAsync();
-        await _app.DisposeAsync();
-    }
+    public ValueTask DisposeAsync() => _server.DisposeAsync();
 
     private async Task HandleAsync(HttpContext context)
     {

@@ -1,12 +1,6 @@
-using System.Net;
+using KeyVaulting.Testing;
 using System.Security.Cryptography.X509Certificates;
-using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Hosting;
-using Microsoft.AspNetCore.Hosting.Server;
-using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Http;
-using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Logging;
 
 namespace KeyVaulting.Reliability.Tests.Infrastructure;
 
@@ -18,7 +12,7 @@ internal sealed class StoreServer : IAsyncDisposable
 {
     private readonly RequestDelegate _handler;
     private readonly X509Certificate2? _certificate;
-    private WebApplication? _app;
+    private LocalServer? _server;
     private int _port;
 
     private StoreServer(RequestDelegate handler, X509Certificate2? certificate)
@@ -29,7 +23,7 @@ internal sealed class StoreServer : IAsyncDisposable
 
     public Uri Address { get; private set; } = null!;
 
-    public bool IsRunning => _app is not null;
+    public bool IsRunning => _server is not null;
 
     public static async Task<StoreServer> StartAsync(RequestDelegate handler, X509Certificate2? certificate = null)
     {
@@ -41,17 +35,16 @@ internal sealed class StoreServer : IAsyncDisposable
     /// <summary>Stops listening: from now on connections to <see cref="Address"/> are refused.</summary>
     public async Task StopAsync()
     {
-        if (Interlocked.Exchange(ref _app, null) is { } app)
+        if (Interlocked.Exchange(ref _server, null) is { } server)
         {
-            await app.StopAsync();
-            await app.DisposeAsync();
+            await server.DisposeAsync();
         }
     }
 
     /// <summary>Listens again on the same port.</summary>
     public async Task RestartAsync()
     {
-        if (_app is null)
+        if (_server is null)
         {
             await StartOnAsync(_port);
         }
@@ -61,22 +54,9 @@ internal sealed class StoreServer : IAsyncDisposable
 
     private async Task StartOnAsync(int port)
     {
-        var builder = WebApplication.CreateSlimBuilder();
-        builder.Logging.ClearProviders();
-        builder.WebHost.ConfigureKestrel(kestrel => kestrel.Listen(IPAddress.Loopback, port, listen =>
-        {
-            if (_certificate is not null)
-            {
-                listen.UseHttps(_certificate);
-            }
-        }));
-
-        var app = builder.Build();
-        app.Run(_handler);
-        await app.StartAsync();
-        var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.Single();
-        Address = new Uri(address.TrimEnd('/') + "/");
+        var server = await LocalServer.StartAsync(_handler, _certificate, port);
+        Address = server.Address;
         _port = Address.Port;
-        _app = app;
+        _server = server;
     }
 }

@@ -8,13 +8,14 @@ using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 
-namespace KeyVaulting.Benchmarks.Infrastructure;
+namespace KeyVaulting.Testing;
 
 /// <summary>
-/// Kestrel on 127.0.0.1 (port 0) inside the benchmark process, over plain HTTP or, given a certificate, HTTPS. The
-/// store fakes are request handlers on top of it.
+/// Kestrel on 127.0.0.1 inside the test (or benchmark) process, on a free port or a given one, over plain HTTP or,
+/// given a certificate, HTTPS, answering every request with one handler. The local store and OpenAI fakes are
+/// request handlers on top of it.
 /// </summary>
-internal sealed class LocalServer : IAsyncDisposable
+public sealed class LocalServer : IAsyncDisposable
 {
     private readonly WebApplication _app;
 
@@ -27,15 +28,19 @@ internal sealed class LocalServer : IAsyncDisposable
     /// <summary>Gets the server's base address, for example <c>http://127.0.0.1:1234/</c>.</summary>
     public Uri Address { get; }
 
+    /// <summary>Gets the server's services (Kestrel's, not the application's under test).</summary>
+    public IServiceProvider Services => _app.Services;
+
     /// <summary>Starts a server that answers every request with <paramref name="handler"/>.</summary>
     /// <param name="handler">Answers a request.</param>
     /// <param name="certificate">The server certificate for HTTPS, or <see langword="null"/> for plain HTTP.</param>
+    /// <param name="port">The port to listen on; 0 (the default) for a free one.</param>
     /// <returns>The started server.</returns>
-    public static async Task<LocalServer> StartAsync(RequestDelegate handler, X509Certificate2? certificate = null)
+    public static async Task<LocalServer> StartAsync(RequestDelegate handler, X509Certificate2? certificate = null, int port = 0)
     {
         var builder = WebApplication.CreateSlimBuilder();
         builder.Logging.ClearProviders();
-        builder.WebHost.UseKestrel(options => options.Listen(IPAddress.Loopback, 0, listen =>
+        builder.WebHost.UseKestrel(options => options.Listen(IPAddress.Loopback, port, listen =>
         {
             if (certificate is not null)
             {
