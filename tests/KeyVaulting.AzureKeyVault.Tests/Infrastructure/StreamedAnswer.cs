@@ -5,14 +5,12 @@ using Microsoft.AspNetCore.Connections;
 namespace KeyVaulting.AzureKeyVault.Tests.Infrastructure;
 
 /// <summary>
-/// A secret answer of <see cref="Length"/> bytes (<c>{"value":"xxx…"}</c>) that <see cref="FakeKeyVault"/> streams in
+/// A secret answer of <c>length</c> bytes (<c>{"value":"xxx…"}</c>) that <see cref="FakeKeyVault"/> streams in
 /// 16 KiB chunks without Content-Length, never holding it whole, until the client stops reading.
 /// </summary>
 internal sealed class StreamedAnswer(long length)
 {
     private const int ChunkBytes = 16 * 1024;
-
-    public long Length => length;
 
     public async Task WriteAsync(PipeWriter body, CancellationToken aborted)
     {

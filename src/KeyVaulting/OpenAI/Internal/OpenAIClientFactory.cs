@@ -36,7 +36,7 @@ internal static class OpenAIClientFactory
             RetryPolicy = new OpenAIRetryPolicy(settings.MaxRetries, new KeyRejectionRecovery(provider, displayName, logger), time, loggerFactory),
         };
 
-        // The transport only sends: the policies added below and the retry policy run before it whatever it is.
+        // The transport only sends: KeyVaulting's authentication and retry policies run before it whatever it is.
         // Null leaves the SDK's default; a transport the application gives stays the application's to dispose.
         if (settings.Transport is { } transport)
         {

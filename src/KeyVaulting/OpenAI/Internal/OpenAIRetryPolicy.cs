@@ -30,7 +30,7 @@ internal sealed class OpenAIRetryPolicy(int maxRetries, KeyRejectionRecovery rec
             var error = OpenAIErrorBody.Read(response);
             if (response.Status == 429)
             {
-                return ShouldRetryTooManyRequests(message, exception, error);
+                return ShouldRetryTooManyRequests(message, error);
             }
 
             // The synchronous SDK methods block here only after a 401, while the provider re-reads its sources.
@@ -48,7 +48,7 @@ internal sealed class OpenAIRetryPolicy(int maxRetries, KeyRejectionRecovery rec
             var error = await OpenAIErrorBody.ReadAsync(response, message.CancellationToken).ConfigureAwait(false);
             if (response.Status == 429)
             {
-                return ShouldRetryTooManyRequests(message, exception, error);
+                return ShouldRetryTooManyRequests(message, error);
             }
 
             if (!TryBeginResend(message, error, out var sent))
@@ -108,9 +108,9 @@ internal sealed class OpenAIRetryPolicy(int maxRetries, KeyRejectionRecovery rec
         return true;
     }
 
-    private bool ShouldRetryTooManyRequests(PipelineMessage message, Exception? exception, OpenAIErrorBody error)
+    private bool ShouldRetryTooManyRequests(PipelineMessage message, OpenAIErrorBody error)
     {
-        var retry = error.QuotaKind != OpenAIQuotaKind.InsufficientQuota && base.ShouldRetry(message, exception);
+        var retry = error.QuotaKind != OpenAIQuotaKind.InsufficientQuota && base.ShouldRetry(message, exception: null);
         if (!retry)
         {
             CurrentKeyAuthenticationPolicy.TryGetSentKey(message, out var key);
