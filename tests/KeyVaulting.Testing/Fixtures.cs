@@ -1,6 +1,6 @@
 namespace KeyVaulting.Testing;
 
-/// <summary>Locates the repository and the shared conformance data (<c>../shared/fixtures</c> beside it).</summary>
+/// <summary>Locates the repository and its conformance data (<c>tests/fixtures</c>, see its <c>SOURCES.md</c>).</summary>
 public static class Fixtures
 {
     private static readonly Lazy<string> Repository = new(FindRepository);
@@ -8,14 +8,17 @@ public static class Fixtures
     /// <summary>Gets the repository root: the folder holding KeyVaulting.sln.</summary>
     public static string RepositoryRoot => Repository.Value;
 
-    /// <summary>Gets the full path of a file or folder under <c>shared/fixtures</c>.</summary>
-    /// <param name="parts">The path segments below <c>shared/fixtures</c>.</param>
+    /// <summary>Gets the folder that holds the conformance data: <c>tests/fixtures</c> inside the repository.</summary>
+    public static string Root => Path.Combine(RepositoryRoot, "tests", "fixtures");
+
+    /// <summary>Gets the full path of a file or folder under <c>tests/fixtures</c>.</summary>
+    /// <param name="parts">The path segments below <c>tests/fixtures</c>.</param>
     public static string PathOf(params string[] parts)
     {
-        var root = Path.GetFullPath(Path.Combine(RepositoryRoot, "..", "shared", "fixtures"));
+        var root = Root;
         if (!Directory.Exists(root))
         {
-            throw new DirectoryNotFoundException($"The shared fixtures are expected at {root}, beside the repository.");
+            throw new DirectoryNotFoundException($"The conformance fixtures are expected at {root}, inside the repository.");
         }
 
         return Path.Combine([root, .. parts]);

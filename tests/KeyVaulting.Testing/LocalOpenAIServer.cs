@@ -80,7 +80,7 @@ public sealed class LocalOpenAIServer : IAsyncDisposable
     /// <summary>Makes the server reject a key with 401 from now on, as OpenAI does for a revoked key.</summary>
     public void RevokeKey(string key) => _validKeys.TryRemove(key, out _);
 
-    /// <summary>Answers the next authenticated request with an error body from <c>shared/fixtures/openai/errors</c>.</summary>
+    /// <summary>Answers the next authenticated request with an error body from <c>tests/fixtures/openai/errors</c>.</summary>
     /// <param name="status">The HTTP status.</param>
     /// <param name="errorFixture">The file name, for example <c>429-insufficient_quota.json</c>.</param>
     /// <param name="headers">Extra response headers, for example <c>("retry-after-ms", "1")</c>.</param>

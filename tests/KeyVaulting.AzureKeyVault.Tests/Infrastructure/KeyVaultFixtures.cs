@@ -4,7 +4,7 @@ using KeyVaulting.Testing;
 namespace KeyVaulting.AzureKeyVault.Tests.Infrastructure;
 
 /// <summary>
-/// Key Vault's real responses, recorded by the Azure SDK team (../shared/fixtures/azure, see SOURCES.md), used as
+/// Key Vault's real responses, recorded by the Azure SDK team (tests/fixtures/azure, see SOURCES.md), used as
 /// templates by <see cref="FakeKeyVault"/>.
 /// </summary>
 internal static class KeyVaultFixtures

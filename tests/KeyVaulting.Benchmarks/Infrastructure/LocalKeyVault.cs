@@ -16,7 +16,7 @@ namespace KeyVaulting.Benchmarks.Infrastructure;
 /// A minimal Azure Key Vault on 127.0.0.1: <see cref="LocalServer"/> over HTTPS with a self-signed certificate
 /// (<see cref="TestCertificate"/>). A request without <see cref="Credential"/>'s token gets Key Vault's recorded 401
 /// bearer challenge; an authenticated one gets Key Vault's recorded secret answer with the current version of
-/// <see cref="Key"/> (encoded once per version). The challenge and the answer come from ../shared/fixtures/azure.
+/// <see cref="Key"/> (encoded once per version). The challenge and the answer come from tests/fixtures/azure.
 /// </summary>
 internal sealed class LocalKeyVault : IAsyncDisposable
 {

@@ -29,7 +29,7 @@ public class OpenAIErrorsTests
     [Fact]
     public async Task GetQuotaKind_OlderInsufficientQuotaBodyWithNullCode_IsInsufficientQuota()
     {
-        // Bodies from 2023 named the quota error only in "type" (see shared/fixtures/openai/errors/index.json).
+        // Bodies from 2023 named the quota error only in "type" (see tests/fixtures/openai/errors/index.json).
         await using var context = await OpenAITestContext.StartAsync(settings => settings.MaxRetries = 0);
         context.Server.EnqueueResponse(429, """{"error":{"message":"You exceeded your current quota, please check your plan and billing details.","type":"insufficient_quota","param":null,"code":null}}""");
 

@@ -7,7 +7,7 @@ using KeyVaulting.Testing;
 namespace KeyVaulting.Tests.Sources.DotEnv;
 
 /// <summary>
-/// Runs the parser over the assertions of three other dotenv implementations (shared/fixtures/dotenv: motdotla/dotenv,
+/// Runs the parser over the assertions of three other dotenv implementations (tests/fixtures/dotenv: motdotla/dotenv,
 /// DotNetEnv, Ruby dotenv). Each upstream expectation must hold, unless it is in <see cref="Differences"/>: there our
 /// own outcome is asserted instead, with the reason. docs/dotenv.md documents the same list.
 /// </summary>
