@@ -144,6 +144,14 @@ public sealed class LocalOpenAIServer : IAsyncDisposable
 
             await AnswerAsync(context);
         }
+        catch (Exception exception) when (!context.RequestAborted.IsCancellationRequested && !context.Response.HasStarted)
+        {
+            // A failure of the fake itself (a missing fixture, a bug) must fail the test at once with its reason. A 500
+            // would be retried by the client, and with a FakeTimeProvider nobody advances, its retry wait never ends.
+            // 400 is not retried: the client throws at once, and the message says what went wrong here.
+            await WriteJsonAsync(context, 400, ErrorBody(
+                $"The local OpenAI server failed: {exception.GetType().Name}: {exception.Message}", "local_server_failure", "local_server_failure"));
+        }
         finally
         {
             Interlocked.Decrement(ref _inFlight);

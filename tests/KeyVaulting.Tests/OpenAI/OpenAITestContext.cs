@@ -84,8 +84,12 @@ internal sealed class OpenAITestContext : IAsyncDisposable
     }
 
     /// <summary>Sends one chat completion whose message is <paramref name="tag"/>, so the server's record names it.</summary>
-    public static Task<System.ClientModel.ClientResult<ChatCompletion>> ChatAsync(ChatClient chat, string tag)
-        => chat.CompleteChatAsync([new UserChatMessage(tag)]);
+    /// <remarks>The call is cancelled after a minute of real time, so a test whose server never answers fails, not hangs.</remarks>
+    public static async Task<System.ClientModel.ClientResult<ChatCompletion>> ChatAsync(ChatClient chat, string tag)
+    {
+        using var bound = new CancellationTokenSource(TimeSpan.FromMinutes(1));
+        return await chat.CompleteChatAsync([new UserChatMessage(tag)], cancellationToken: bound.Token);
+    }
 
     /// <summary>Moves fake time past the provider's minimum interval between forced refreshes (5 seconds).</summary>
     public void PassMinimumRefreshInterval() => Time.Advance(TimeSpan.FromSeconds(6));
