@@ -56,7 +56,7 @@ internal sealed class SdkEventCollector : EventListener
 
     protected override void OnEventWritten(EventWrittenEventArgs eventData)
     {
-        var payload = eventData.Payload ?? [];
+        IReadOnlyList<object?> payload = eventData.Payload ?? (IReadOnlyList<object?>)[];
         var texts = new List<string?>(payload.Count + 1);
         if (eventData.Message is { Length: > 0 } format)
         {
