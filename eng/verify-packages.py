@@ -1,0 +1,75 @@
+#!/usr/bin/env python3
+"""Checks what `dotnet pack -c Release` wrote, as a consumer of the packages would see it.
+
+Usage: verify-packages.py FEED_DIR
+
+For every library under src/ (a project with IsPackable true, found by its PackageReadmeFile) there must be one
+.nupkg and one .snupkg; each .nupkg carries its README, the icon, the licence expression, the repository and project
+URLs, release notes, tags, and for both target frameworks the DLL and its XML documentation; no DLL or PDB holds a
+path of the machine that packed it. Prints one line per problem and exits 1 when there is any.
+"""
+import pathlib, re, sys, zipfile
+import xml.etree.ElementTree as ET
+
+feed = pathlib.Path(sys.argv[1])
+root = pathlib.Path(__file__).resolve().parent.parent
+frameworks = ["net8.0", "net10.0"]
+problems = []
+
+packages = sorted(p.parent.name for p in root.glob("src/*/*.csproj")
+                  if "<IsPackable>false</IsPackable>" not in p.read_text())
+packages = [p for p in packages if (root / "src" / p / "README.md").exists()]
+if not packages:
+    problems.append("no packable library found under src/")
+
+for package in packages:
+    nupkgs = list(feed.glob(f"{package}.[0-9]*.nupkg"))
+    snupkgs = list(feed.glob(f"{package}.[0-9]*.snupkg"))
+    if len(nupkgs) != 1 or len(snupkgs) != 1:
+        problems.append(f"{package}: expected one .nupkg and one .snupkg in {feed}, found {len(nupkgs)} and {len(snupkgs)}")
+        continue
+    with zipfile.ZipFile(nupkgs[0]) as z:
+        names = set(z.namelist())
+        nuspec_name = next((n for n in names if n.endswith(".nuspec")), None)
+        meta = ET.fromstring(z.read(nuspec_name)).find("{*}metadata") if nuspec_name else None
+        if meta is None:
+            problems.append(f"{package}: no nuspec")
+            continue
+        def text(tag):
+            element = meta.find("{*}" + tag)
+            return element.text if element is not None and element.text else ""
+        license = meta.find("{*}license")
+        if license is None or license.get("type") != "expression" or not license.text:
+            problems.append(f"{package}: no licence expression")
+        for tag in ["readme", "icon", "projectUrl", "releaseNotes", "tags", "description"]:
+            if not text(tag):
+                problems.append(f"{package}: nuspec has no <{tag}>")
+        repository = meta.find("{*}repository")
+        if repository is None or not repository.get("url"):
+            problems.append(f"{package}: nuspec has no repository URL (Source Link needs it)")
+        if text("readme") and text("readme") not in names:
+            problems.append(f"{package}: the README {text('readme')} is not in the package")
+        if text("icon") and text("icon") not in names:
+            problems.append(f"{package}: the icon {text('icon')} is not in the package")
+        readme = z.read(text("readme")).decode("utf-8") if text("readme") in names else ""
+        if "docs/" not in readme:
+            problems.append(f"{package}: the package README does not link to the full documentation (docs/)")
+        for tfm in frameworks:
+            for ext in ["dll", "xml"]:
+                if f"lib/{tfm}/{package}.{ext}" not in names:
+                    problems.append(f"{package}: lib/{tfm}/{package}.{ext} is missing")
+            dll = f"lib/{tfm}/{package}.dll"
+            if dll in names and str(root).encode() in z.read(dll):
+                problems.append(f"{package}: {dll} holds a local path ({root}); pack with ContinuousIntegrationBuild")
+    with zipfile.ZipFile(snupkgs[0]) as z:
+        for tfm in frameworks:
+            pdb = f"lib/{tfm}/{package}.pdb"
+            if pdb not in z.namelist():
+                problems.append(f"{package}: {pdb} is missing from the symbol package")
+            elif str(root).encode() in z.read(pdb):
+                problems.append(f"{package}: {pdb} holds a local path ({root}); pack with ContinuousIntegrationBuild")
+
+for problem in problems:
+    print("package check: " + problem)
+print(f"package check: {len(packages)} packages, {len(problems)} problems")
+sys.exit(1 if problems else 0)
