@@ -1,5 +1,6 @@
 using KeyVaulting;
 using KeyVaulting.OpenAIClients.Internal;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
@@ -57,17 +58,25 @@ public static class OpenAIKeyHttpClientBuilderExtensions
         }
 
         OpenAIServiceRegistration.AddSettings(builder.Services, name);
-        var clientName = string.IsNullOrEmpty(builder.Name) ? "(default)" : builder.Name;
+        var clientName = builder.Name;
+        var shownName = clientName.Length == 0 ? "(default)" : clientName;
+        builder.Services.TryAddKeyedSingleton<RefusedOrigins>(RefusedOriginsKey(clientName));
         builder.RemoveAllLoggers().AddLogger(sp => new OpenAIKeyHttpClientLogger(
             (sp.GetService<ILoggerFactory>() ?? NullLoggerFactory.Instance).CreateLogger(OpenAIClientFactory.LoggerCategory),
-            clientName));
+            shownName));
         return builder.AddHttpMessageHandler(sp =>
         {
             var settings = sp.GetRequiredService<IOptionsMonitor<OpenAIClientSettings>>().Get(name);
+            var displayName = OpenAIClientFactory.DisplayName(name);
+            var destination = OpenAIKeyDestination.Resolve(sp, clientName, shownName, displayName, settings);
             var provider = OpenAIClientFactory.ResolveProvider(sp, name);
             var logger = (sp.GetService<ILoggerFactory>() ?? NullLoggerFactory.Instance).CreateLogger(OpenAIClientFactory.LoggerCategory);
-            var recovery = new KeyRejectionRecovery(provider, OpenAIClientFactory.DisplayName(name), logger);
-            return new OpenAIKeyHandler(provider, recovery, settings.OrganizationId, settings.ProjectId);
+            var recovery = new KeyRejectionRecovery(provider, displayName, logger);
+            var refused = sp.GetRequiredKeyedService<RefusedOrigins>(RefusedOriginsKey(clientName));
+            return new OpenAIKeyHandler(provider, recovery, destination, refused, shownName, settings.OrganizationId, settings.ProjectId);
         });
     }
+
+    /// <summary>The service key of a client's <see cref="RefusedOrigins"/>: one per client name, shared by its handlers.</summary>
+    private static string RefusedOriginsKey(string clientName) => "KeyVaulting.OpenAIKeyHandler:" + clientName;
 }

@@ -28,6 +28,13 @@ internal sealed class OpenAIClientSettingsCustomValidator : IValidateOptions<Ope
                     $"Endpoint of {client} contains user information (user:password@). Remove it: the API key is the only credential the client sends.",
                     nameof(OpenAIClientSettings.Endpoint));
             }
+            else if (OpenAIOrigin.IsPlainHttpToAnotherMachine(endpoint))
+            {
+                builder.AddError(
+                    $"Endpoint of {client} uses plain http to another machine ({OpenAIOrigin.Describe(endpoint)}): the API key would travel unencrypted, " +
+                    "readable by anyone on the network path. Use https (plain http is accepted only to this machine: localhost, 127.0.0.1, [::1]).",
+                    nameof(OpenAIClientSettings.Endpoint));
+            }
         }
 
         CheckHeaderValue(builder, client, nameof(OpenAIClientSettings.OrganizationId), options.OrganizationId, "org-…");
