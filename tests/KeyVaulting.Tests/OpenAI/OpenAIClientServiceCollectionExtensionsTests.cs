@@ -246,6 +246,23 @@ public class OpenAIClientServiceCollectionExtensionsTests
             .And.Contain("StrictStartupValidation of the default OpenAI client has no effect unless ValidateKeyOnStartup is true");
     }
 
+    [Theory]
+    [InlineData(nameof(OpenAIClientSettings.OrganizationId))]
+    [InlineData(nameof(OpenAIClientSettings.ProjectId))]
+    [InlineData(nameof(OpenAIClientSettings.UserAgentApplicationId))]
+    public void AddOpenAIClient_KeyPastedIntoAHeaderSetting_FailsWithoutRepeatingIt(string setting)
+    {
+        var key = TestKeys.Numbered(7);
+        var services = new ServiceCollection();
+        services.AddOpenAIClient(settings => typeof(OpenAIClientSettings).GetProperty(setting)!.SetValue(settings, key));
+        using var provider = services.BuildServiceProvider();
+
+        var act = () => provider.GetRequiredService<IOptionsMonitor<OpenAIClientSettings>>().Get(Options.DefaultName);
+
+        var thrown = act.Should().Throw<OptionsValidationException>().WithMessage($"*{setting} of the default OpenAI client looks like an API key*key provider*").Which;
+        thrown.ShouldNotContainSecrets(key);
+    }
+
     [Fact]
     public void AddOpenAIClient_EndpointWithUserInformation_FailsWithoutRepeatingIt()
     {
