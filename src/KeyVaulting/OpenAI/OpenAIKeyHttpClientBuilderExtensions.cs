@@ -11,19 +11,28 @@ namespace Microsoft.Extensions.DependencyInjection;
 public static class OpenAIKeyHttpClientBuilderExtensions
 {
     /// <summary>
-    /// Adds a handler that sets <c>Authorization: Bearer &lt;current key&gt;</c> on every request (and the
-    /// <c>OpenAI-Organization</c> / <c>OpenAI-Project</c> headers when the provider's <c>OpenAIClientSettings</c> name
-    /// them), and that answers a 401 like the OpenAI client does: it re-reads the key and sends the request once more
-    /// when the key changed.
+    /// Adds a handler that sets <c>Authorization: Bearer &lt;current key&gt;</c> on every request to the client's OpenAI
+    /// origin (and the <c>OpenAI-Organization</c> / <c>OpenAI-Project</c> headers when the provider's
+    /// <c>OpenAIClientSettings</c> name them), and that answers a 401 like the OpenAI client does: it re-reads the key
+    /// and sends the request once more when the key changed.
     /// </summary>
     /// <param name="builder">The HTTP client builder, for example <c>services.AddHttpClient("openai")</c>.</param>
     /// <param name="providerName">The key provider's name; <see langword="null"/> or empty for the default provider.</param>
     /// <returns>The HTTP client builder.</returns>
     /// <exception cref="InvalidOperationException">
     /// The builder configures every client (<c>services.ConfigureHttpClientDefaults(...)</c>): the key would be sent to
-    /// every host the application calls.
+    /// every host the application calls. (When the client is created, an <see cref="InvalidOperationException"/> also
+    /// refuses a client whose key would go over plain http to another machine.)
     /// </exception>
     /// <remarks>
+    /// <para>
+    /// The key goes to one origin (scheme, host and port): that of the client's <c>BaseAddress</c> as its configuration
+    /// sets it; without one, that of the provider's <c>OpenAIClientSettings.Endpoint</c>; without either,
+    /// <c>https://api.openai.com</c>. Requests to any other origin go without the key and the OpenAI headers, and the
+    /// first to each origin is logged (event 412). Plain http is accepted only to this machine. A request is never sent
+    /// again with a key after a redirect: a 401 from the redirect's target is returned as it is (event 413). To send the
+    /// key to a second origin, register a second client with that <c>BaseAddress</c>.
+    /// </para>
     /// <para>
     /// The organization and project come from the <c>OpenAIClientSettings</c> of the same name, set with
     /// <c>AddOpenAIClient(...)</c> or <c>services.Configure&lt;OpenAIClientSettings&gt;(name, ...)</c>. A request is sent
