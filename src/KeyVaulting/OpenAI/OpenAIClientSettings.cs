@@ -21,6 +21,12 @@ public sealed class OpenAIClientSettings
     /// for example <c>https://my-resource.openai.azure.com/openai/v1/</c>. Default: <see langword="null"/>, which
     /// means OpenAI's own <c>https://api.openai.com/v1</c>.
     /// </summary>
+    /// <remarks>
+    /// It must be an absolute http or https address without user information. Plain http is accepted only to this
+    /// machine (<c>localhost</c>, <c>127.0.0.1</c>, <c>[::1]</c>): to another machine the key would travel unencrypted,
+    /// so validation fails. An <c>AddOpenAIKeyHandler</c> client without a <c>BaseAddress</c> sends the key only to
+    /// this address's origin.
+    /// </remarks>
     public Uri? Endpoint { get; set; }
 
     /// <summary>

@@ -46,8 +46,9 @@ public static class OpenAIErrors
 
     /// <summary>
     /// Tells whether an OpenAI answer is a rate limit (transient) or an exhausted quota (not transient), for callers
-    /// that use an <see cref="HttpClient"/> (for example with <c>AddOpenAIKeyHandler()</c>). The body of a 429 is
-    /// buffered so that it can still be read afterwards.
+    /// that use an <see cref="HttpClient"/> (for example with <c>AddOpenAIKeyHandler()</c>). At most 64 KiB of the body
+    /// of a 429 is read (a body announced as longer is not read, and is not OpenAI's error), and the whole body can
+    /// still be read afterwards.
     /// </summary>
     /// <param name="response">The answer.</param>
     /// <param name="cancellationToken">Cancels reading the body.</param>

@@ -1,5 +1,6 @@
 using KeyVaulting;
 using KeyVaulting.OpenAIClients.Internal;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
@@ -10,19 +11,28 @@ namespace Microsoft.Extensions.DependencyInjection;
 public static class OpenAIKeyHttpClientBuilderExtensions
 {
     /// <summary>
-    /// Adds a handler that sets <c>Authorization: Bearer &lt;current key&gt;</c> on every request (and the
-    /// <c>OpenAI-Organization</c> / <c>OpenAI-Project</c> headers when the provider's <c>OpenAIClientSettings</c> name
-    /// them), and that answers a 401 like the OpenAI client does: it re-reads the key and sends the request once more
-    /// when the key changed.
+    /// Adds a handler that sets <c>Authorization: Bearer &lt;current key&gt;</c> on every request to the client's OpenAI
+    /// origin (and the <c>OpenAI-Organization</c> / <c>OpenAI-Project</c> headers when the provider's
+    /// <c>OpenAIClientSettings</c> name them), and that answers a 401 like the OpenAI client does: it re-reads the key
+    /// and sends the request once more when the key changed.
     /// </summary>
     /// <param name="builder">The HTTP client builder, for example <c>services.AddHttpClient("openai")</c>.</param>
     /// <param name="providerName">The key provider's name; <see langword="null"/> or empty for the default provider.</param>
     /// <returns>The HTTP client builder.</returns>
     /// <exception cref="InvalidOperationException">
     /// The builder configures every client (<c>services.ConfigureHttpClientDefaults(...)</c>): the key would be sent to
-    /// every host the application calls.
+    /// every host the application calls. (When the client is created, an <see cref="InvalidOperationException"/> also
+    /// refuses a client whose key would go over plain http to another machine.)
     /// </exception>
     /// <remarks>
+    /// <para>
+    /// The key goes to one origin (scheme, host and port): that of the client's <c>BaseAddress</c> as its configuration
+    /// sets it; without one, that of the provider's <c>OpenAIClientSettings.Endpoint</c>; without either,
+    /// <c>https://api.openai.com</c>. Requests to any other origin go without the key and the OpenAI headers, and the
+    /// first to each origin is logged (event 412). Plain http is accepted only to this machine. A request is never sent
+    /// again with a key after a redirect: a 401 from the redirect's target is returned as it is (event 413). To send the
+    /// key to a second origin, register a second client with that <c>BaseAddress</c>.
+    /// </para>
     /// <para>
     /// The organization and project come from the <c>OpenAIClientSettings</c> of the same name, set with
     /// <c>AddOpenAIClient(...)</c> or <c>services.Configure&lt;OpenAIClientSettings&gt;(name, ...)</c>. A request is sent
@@ -57,17 +67,25 @@ public static class OpenAIKeyHttpClientBuilderExtensions
         }
 
         OpenAIServiceRegistration.AddSettings(builder.Services, name);
-        var clientName = string.IsNullOrEmpty(builder.Name) ? "(default)" : builder.Name;
+        var clientName = builder.Name;
+        var shownName = clientName.Length == 0 ? "(default)" : clientName;
+        builder.Services.TryAddKeyedSingleton<RefusedOrigins>(RefusedOriginsKey(clientName));
         builder.RemoveAllLoggers().AddLogger(sp => new OpenAIKeyHttpClientLogger(
             (sp.GetService<ILoggerFactory>() ?? NullLoggerFactory.Instance).CreateLogger(OpenAIClientFactory.LoggerCategory),
-            clientName));
+            shownName));
         return builder.AddHttpMessageHandler(sp =>
         {
             var settings = sp.GetRequiredService<IOptionsMonitor<OpenAIClientSettings>>().Get(name);
+            var displayName = OpenAIClientFactory.DisplayName(name);
+            var destination = OpenAIKeyDestination.Resolve(sp, clientName, shownName, displayName, settings);
             var provider = OpenAIClientFactory.ResolveProvider(sp, name);
             var logger = (sp.GetService<ILoggerFactory>() ?? NullLoggerFactory.Instance).CreateLogger(OpenAIClientFactory.LoggerCategory);
-            var recovery = new KeyRejectionRecovery(provider, OpenAIClientFactory.DisplayName(name), logger);
-            return new OpenAIKeyHandler(provider, recovery, settings.OrganizationId, settings.ProjectId);
+            var recovery = new KeyRejectionRecovery(provider, displayName, logger);
+            var refused = sp.GetRequiredKeyedService<RefusedOrigins>(RefusedOriginsKey(clientName));
+            return new OpenAIKeyHandler(provider, recovery, destination, refused, shownName, settings.OrganizationId, settings.ProjectId);
         });
     }
+
+    /// <summary>The service key of a client's <see cref="RefusedOrigins"/>: one per client name, shared by its handlers.</summary>
+    private static string RefusedOriginsKey(string clientName) => "KeyVaulting.OpenAIKeyHandler:" + clientName;
 }

@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Text;
 using KeyVaulting.Testing;
 using Microsoft.Extensions.AI;
@@ -245,6 +246,23 @@ public class OpenAIClientServiceCollectionExtensionsTests
             .And.Contain("StrictStartupValidation of the default OpenAI client has no effect unless ValidateKeyOnStartup is true");
     }
 
+    [Theory]
+    [InlineData(nameof(OpenAIClientSettings.OrganizationId))]
+    [InlineData(nameof(OpenAIClientSettings.ProjectId))]
+    [InlineData(nameof(OpenAIClientSettings.UserAgentApplicationId))]
+    public void AddOpenAIClient_KeyPastedIntoAHeaderSetting_FailsWithoutRepeatingIt(string setting)
+    {
+        var key = TestKeys.Numbered(7);
+        var services = new ServiceCollection();
+        services.AddOpenAIClient(settings => typeof(OpenAIClientSettings).GetProperty(setting)!.SetValue(settings, key));
+        using var provider = services.BuildServiceProvider();
+
+        var act = () => provider.GetRequiredService<IOptionsMonitor<OpenAIClientSettings>>().Get(Options.DefaultName);
+
+        var thrown = act.Should().Throw<OptionsValidationException>().WithMessage($"*{setting} of the default OpenAI client looks like an API key*key provider*").Which;
+        thrown.ShouldNotContainSecrets(key);
+    }
+
     [Fact]
     public void AddOpenAIClient_EndpointWithUserInformation_FailsWithoutRepeatingIt()
     {
@@ -259,25 +277,32 @@ public class OpenAIClientServiceCollectionExtensionsTests
         thrown.ShouldNotContainSecrets(password);
     }
 
-    [Fact]
-    public async Task AddOpenAIClient_PlainHttpRemoteEndpoint_WarnsThatTheKeyTravelsUnencrypted()
+    [Theory]
+    [InlineData("http://openai-proxy.example/v1")]
+    [InlineData("http://10.0.0.7:8080/v1/")]
+    public void AddOpenAIClient_PlainHttpEndpointOnAnotherMachine_FailsValidationNamingTheFix(string endpoint)
     {
-        await using var context = await OpenAITestContext.StartAsync(settings => settings.Endpoint = new Uri("http://openai-proxy.example/v1"));
+        var services = new ServiceCollection();
+        services.AddOpenAIClient(settings => settings.Endpoint = new Uri(endpoint));
+        using var provider = services.BuildServiceProvider();
 
-        _ = context.Client;
+        var act = () => provider.GetRequiredService<IOptionsMonitor<OpenAIClientSettings>>().Get(Options.DefaultName);
 
-        context.Logs.GetSnapshot().Should().ContainSingle(r => r.Id.Id == 408)
-            .Which.Message.Should().Contain("http://openai-proxy.example/v1").And.Contain("unencrypted");
+        act.Should().Throw<OptionsValidationException>()
+            .WithMessage("*Endpoint of the default OpenAI client uses plain http to another machine*unencrypted*https*");
     }
 
-    [Fact]
-    public async Task AddOpenAIClient_LoopbackHttpEndpoint_DoesNotWarn()
+    [Theory]
+    [InlineData("http://127.0.0.1:{0}/v1/")]
+    [InlineData("http://localhost:{0}/v1/")]
+    [InlineData("http://[::1]:{0}/v1/")]
+    public async Task AddOpenAIClient_PlainHttpEndpointOnThisMachine_IsAcceptedWithoutAWarning(string endpoint)
     {
-        await using var context = await OpenAITestContext.StartAsync();
+        await using var context = await OpenAITestContext.StartAsync(settings => settings.Endpoint = new Uri(string.Format(CultureInfo.InvariantCulture, endpoint, 1)));
 
         _ = context.Client;
 
-        context.Logs.GetSnapshot().Should().NotContain(r => r.Id.Id == 408);
+        context.Logs.GetSnapshot().Should().NotContain(r => r.Level >= LogLevel.Warning);
     }
 
     [Fact]

@@ -1,3 +1,4 @@
+using System.ClientModel;
 using System.ClientModel.Primitives;
 using System.Text;
 using KeyVaulting.Testing;
@@ -130,6 +131,33 @@ public class OpenAIClientSettingsTests
         {
             await context.Server.DisposeAsync();
         }
+    }
+
+    [Theory]
+    [InlineData(307)]
+    [InlineData(308)]
+    public async Task Transport_FollowsARedirectToAnotherHostThatAnswers401AfterARotation_NoKeyReachesThatHost(int status)
+    {
+        await using var collector = await RecordingServer.StartAsync(RecordingServer.InvalidApiKeyAsync);
+        await using var server = await RecordingServer.StartAsync(context => RecordingServer.RedirectAsync(context, status, $"http://localhost:{collector.Port}/collect"));
+        using var http = new HttpClient(new SocketsHttpHandler()); // follows redirects, as SocketsHttpHandler does by default
+        await using var context = await OpenAITestContext.StartAsync(settings =>
+        {
+            settings.Endpoint = new Uri(server.Address, "v1/");
+            settings.Transport = new HttpClientPipelineTransport(http);
+            settings.MaxRetries = 0;
+        });
+        (await context.Provider.GetKeyAsync()).Value.Should().Be(OpenAITestContext.Key1);
+        context.Source.SetValue(OpenAITestContext.Key2);
+        context.PassMinimumRefreshInterval();
+
+        var act = () => OpenAITestContext.ChatAsync(context.Client.GetChatClient("gpt-4o-mini"), "redirected");
+
+        var thrown = (await act.Should().ThrowAsync<ClientResultException>()).Which;
+        thrown.Status.Should().Be(401);
+        collector.Requests.Should().NotBeEmpty().And.OnlyContain(r => r.Authorization == null, "HttpClient drops Authorization on a redirect, and the SDK resends to its endpoint, never to the redirect target");
+        server.Requests.Should().OnlyContain(r => r.Authorization == "Bearer " + OpenAITestContext.Key1 || r.Authorization == "Bearer " + OpenAITestContext.Key2);
+        context.ShouldNotHaveLeakedKeys(thrown);
     }
 
     private static IConfiguration Json(string json)

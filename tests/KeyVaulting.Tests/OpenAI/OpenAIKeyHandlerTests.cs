@@ -12,7 +12,7 @@ using Microsoft.Extensions.Time.Testing;
 namespace KeyVaulting.Tests.OpenAIClients;
 
 /// <summary>The HttpClient handler for raw REST callers behaves like the OpenAI client: current key, one resend after a 401.</summary>
-public class OpenAIKeyHandlerTests
+public partial class OpenAIKeyHandlerTests
 {
     private const string ChatPath = "v1/chat/completions";
 
@@ -289,6 +289,17 @@ public class OpenAIKeyHandlerTests
             var client = services.AddHttpClient("openai", http => http.BaseAddress = server.BaseAddress).AddOpenAIKeyHandler(providerName);
             configureClient?.Invoke(client);
             return new HandlerWorld(server, source, time, services.BuildServiceProvider(validateScopes: true));
+        }
+
+        /// <summary>
+        /// Loads <see cref="OpenAITestContext.Key1"/> into the provider, then puts <see cref="OpenAITestContext.Key2"/>
+        /// in the store behind its back, past the minimum interval between forced reads: a forced refresh finds Key2.
+        /// </summary>
+        public async Task RotateInTheStoreOnlyAsync()
+        {
+            (await Services.GetRequiredService<IOpenAIKeyProvider>().GetKeyAsync()).Value.Should().Be(OpenAITestContext.Key1);
+            Source.SetValue(OpenAITestContext.Key2);
+            Time.Advance(TimeSpan.FromSeconds(6));
         }
 
         public void ShouldNotHaveLeakedKeys() => Logs.ShouldNotContainSecrets(OpenAITestContext.Key1, OpenAITestContext.Key2, OpenAITestContext.Key3);

@@ -1,4 +1,6 @@
+using System.Text.Json.Nodes;
 using KeyVaulting.Testing;
+using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
@@ -120,6 +122,113 @@ public class OpenAIKeyValidationServiceTests
         server.Requests.Should().ContainSingle().Which.Key.Should().Be(OpenAITestContext.Key3);
         await host.StopAsync();
     }
+
+    [Fact]
+    public async Task StartAsync_401BodyEchoesTheAuthorizationHeader_FailsWithoutTheKeyOrTheSdkException()
+    {
+        await using var server = await RecordingServer.StartAsync(EchoAuthorization(401, "message"));
+        using var host = BuildHost(new Uri(server.Address, "v1/"), settings => settings.ValidateKeyOnStartup = true);
+
+        var act = () => host.StartAsync();
+
+        var thrown = (await act.Should().ThrowAsync<InvalidOperationException>()).Which;
+        server.Requests.Should().NotBeEmpty().And.OnlyContain(r => r.Authorization == "Bearer " + OpenAITestContext.Key1, "the key was sent, so the answer repeats it");
+        thrown.Message.Should().Contain("401 (invalid_api_key)").And.Contain("sk-proj-…0001");
+        thrown.InnerException.Should().BeNull("the SDK's exception holds the answer's body");
+        thrown.ShouldNotContainSecrets(OpenAITestContext.Key1);
+        host.Services.GetFakeLogCollector().ShouldNotContainSecrets(OpenAITestContext.Key1);
+    }
+
+    [Theory]
+    [InlineData(403)]
+    [InlineData(429)]
+    [InlineData(500)]
+    public async Task StartAsync_ErrorBodyEchoesTheAuthorizationHeader_WarnsWithoutTheKeyOrAnException(int status)
+    {
+        await using var server = await RecordingServer.StartAsync(EchoAuthorization(status, "message"));
+        using var host = BuildHost(new Uri(server.Address, "v1/"), settings =>
+        {
+            settings.ValidateKeyOnStartup = true;
+            settings.MaxRetries = 0;
+        });
+
+        await host.StartAsync();
+
+        server.Requests.Should().ContainSingle().Which.Authorization.Should().Be("Bearer " + OpenAITestContext.Key1);
+        var warning = Logs(host).Should().ContainSingle(r => r.Id.Id == 407).Subject;
+        warning.Message.Should().Contain($"OpenAI answered {status} (invalid_api_key)");
+        warning.Exception.Should().BeNull("the SDK's exception holds the answer's body");
+        host.Services.GetFakeLogCollector().ShouldNotContainSecrets(OpenAITestContext.Key1);
+        await host.StopAsync();
+    }
+
+    [Fact]
+    public async Task StartAsync_StrictAndErrorBodyEchoesTheAuthorizationHeader_FailsWithoutTheKeyOrTheSdkException()
+    {
+        await using var server = await RecordingServer.StartAsync(EchoAuthorization(500, "message"));
+        using var host = BuildHost(new Uri(server.Address, "v1/"), settings =>
+        {
+            settings.ValidateKeyOnStartup = true;
+            settings.StrictStartupValidation = true;
+            settings.MaxRetries = 0;
+        });
+
+        var act = () => host.StartAsync();
+
+        var thrown = (await act.Should().ThrowAsync<InvalidOperationException>()).Which;
+        thrown.Message.Should().Contain("OpenAI answered 500 (invalid_api_key)");
+        thrown.InnerException.Should().BeNull();
+        thrown.ShouldNotContainSecrets(OpenAITestContext.Key1);
+        host.Services.GetFakeLogCollector().ShouldNotContainSecrets(OpenAITestContext.Key1);
+    }
+
+    [Theory]
+    [InlineData("code")]
+    [InlineData("type")]
+    public async Task StartAsync_ErrorCodeOrTypeEchoesTheAuthorizationHeader_NamesNoKey(string field)
+    {
+        await using var server = await RecordingServer.StartAsync(EchoAuthorization(401, field));
+        using var host = BuildHost(new Uri(server.Address, "v1/"), settings => settings.ValidateKeyOnStartup = true);
+
+        var act = () => host.StartAsync();
+
+        var thrown = (await act.Should().ThrowAsync<InvalidOperationException>()).Which;
+        server.Requests.Should().NotBeEmpty();
+        thrown.Message.Should().Contain("OpenAI rejected the API key sk-proj-…0001");
+        thrown.ShouldNotContainSecrets(OpenAITestContext.Key1);
+        host.Services.GetFakeLogCollector().ShouldNotContainSecrets(OpenAITestContext.Key1);
+    }
+
+    [Fact]
+    public async Task StartAsync_StrictAndServerUnreachable_FailsWithoutAttachingTheSdkException()
+    {
+        var endpoint = new Uri($"http://127.0.0.1:{OpenAIErrorsTests.ClosedLoopbackPort()}/v1/");
+        using var host = BuildHost(endpoint, settings =>
+        {
+            settings.ValidateKeyOnStartup = true;
+            settings.StrictStartupValidation = true;
+            settings.MaxRetries = 0;
+        });
+
+        var act = () => host.StartAsync();
+
+        var thrown = (await act.Should().ThrowAsync<InvalidOperationException>()).Which;
+        thrown.Message.Should().Contain("before OpenAI answered (HttpRequestException: ConnectionError)");
+        thrown.InnerException.Should().BeNull("no exception of the SDK or the transport is attached");
+    }
+
+    /// <summary>
+    /// An OpenAI-compatible server (or a proxy) that repeats the request's <c>Authorization</c> header in its error: in
+    /// the message, in the <c>code</c> or in the <c>type</c>, and in a response header.
+    /// </summary>
+    private static Func<HttpContext, Task> EchoAuthorization(int status, string field) => context =>
+    {
+        var authorization = context.Request.Headers.Authorization.ToString();
+        var error = new JsonObject { ["message"] = "Request failed.", ["type"] = "invalid_request_error", ["param"] = null, ["code"] = "invalid_api_key" };
+        error[field] = field == "message" ? $"You sent 'Authorization: {authorization}', which is not valid." : authorization;
+        context.Response.Headers["X-Echo-Authorization"] = authorization;
+        return RecordingServer.JsonAsync(context, status, new JsonObject { ["error"] = error }.ToJsonString());
+    };
 
     private static IHost BuildHost(Uri endpoint, Action<OpenAIClientSettings> configure, Action<IServiceCollection>? more = null)
     {

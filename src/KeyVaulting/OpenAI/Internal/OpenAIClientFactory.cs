@@ -12,6 +12,9 @@ internal static class OpenAIClientFactory
 {
     public const string LoggerCategory = "KeyVaulting.OpenAIClient";
 
+    /// <summary>Gets OpenAI's own API address, which the SDK uses when no endpoint is set.</summary>
+    public static Uri DefaultEndpoint { get; } = new("https://api.openai.com/v1");
+
     public static OpenAIClient Create(IServiceProvider services, string providerName)
     {
         var settings = services.GetRequiredService<IOptionsMonitor<OpenAIClientSettings>>().Get(providerName);
@@ -20,11 +23,6 @@ internal static class OpenAIClientFactory
         var logger = loggerFactory.CreateLogger(LoggerCategory);
         var time = services.GetService<TimeProvider>() ?? TimeProvider.System;
         var displayName = DisplayName(providerName);
-
-        if (settings.Endpoint is { } endpoint && endpoint.Scheme == Uri.UriSchemeHttp && !endpoint.IsLoopback)
-        {
-            OpenAILog.PlainHttpEndpoint(logger, displayName, DescribeEndpoint(endpoint));
-        }
 
         var options = new OpenAIClientOptions
         {
@@ -70,7 +68,5 @@ internal static class OpenAIClientFactory
 
     /// <summary>Shows an endpoint without user information or query: safe to log.</summary>
     public static string DescribeEndpoint(Uri? endpoint)
-        => endpoint is null
-            ? "https://api.openai.com/v1"
-            : endpoint.GetComponents(UriComponents.SchemeAndServer | UriComponents.Path, UriFormat.UriEscaped);
+        => (endpoint ?? DefaultEndpoint).GetComponents(UriComponents.SchemeAndServer | UriComponents.Path, UriFormat.UriEscaped);
 }

@@ -5,7 +5,10 @@ namespace KeyVaulting.OpenAIClients.Internal;
 
 /// <summary>
 /// The machine-readable part of OpenAI's error envelope <c>{"error":{"message","type","param","code"}}</c>: its
-/// <c>type</c> and <c>code</c>. The message is never kept: OpenAI echoes a masked key in it.
+/// <c>type</c> and <c>code</c>. The message is never kept: OpenAI echoes a masked key in it, and a proxy or an
+/// OpenAI-compatible server may echo the whole <c>Authorization</c> header. A type or code is kept only when it looks
+/// like one (a short identifier such as <c>invalid_api_key</c>) and not like a secret, so that a server cannot put
+/// the key into a log line through them either.
 /// </summary>
 /// <remarks>
 /// The namespace is <c>KeyVaulting.OpenAIClients</c>, not <c>KeyVaulting.OpenAI</c> (the folder), because a
@@ -14,6 +17,15 @@ namespace KeyVaulting.OpenAIClients.Internal;
 /// </remarks>
 internal readonly record struct OpenAIErrorBody(string? Type, string? Code)
 {
+    /// <summary>
+    /// The most bytes of an answer's body read to find the error (64 KiB, as the Vault source caps its answers). OpenAI's
+    /// error bodies are a few hundred bytes; a longer body is not OpenAI's error and is not parsed.
+    /// </summary>
+    public const int MaxBytes = 64 * 1024;
+
+    /// <summary>The longest type or code kept; OpenAI's are at most a few dozen characters.</summary>
+    public const int MaxTokenLength = 64;
+
     private const string InsufficientQuota = "insufficient_quota";
 
     /// <summary>Gets the kind of quota error this body describes, assuming the status was 429.</summary>
@@ -50,13 +62,16 @@ internal readonly record struct OpenAIErrorBody(string? Type, string? Code)
         }
     }
 
+    /// <summary>
+    /// Reads the error of an <see cref="HttpClient"/> answer, reading at most <see cref="MaxBytes"/> of its body; the
+    /// caller can still read the whole body afterwards.
+    /// </summary>
     public static async ValueTask<OpenAIErrorBody> ReadAsync(HttpResponseMessage response, CancellationToken cancellationToken)
     {
         try
         {
-            // Buffers the content, so that the caller can still read the body afterwards.
-            var content = await response.Content.ReadAsByteArrayAsync(cancellationToken).ConfigureAwait(false);
-            return Parse(content);
+            var content = await BoundedResponseBody.ReadAsync(response, MaxBytes, cancellationToken).ConfigureAwait(false);
+            return content is null ? default : Parse(content);
         }
         catch (Exception ex) when (ex is IOException or InvalidOperationException or ObjectDisposedException or HttpRequestException)
         {
@@ -81,7 +96,7 @@ internal readonly record struct OpenAIErrorBody(string? Type, string? Code)
                 return default;
             }
 
-            return new OpenAIErrorBody(StringOrNull(error, "type"), StringOrNull(error, "code"));
+            return new OpenAIErrorBody(TokenOrNull(error, "type"), TokenOrNull(error, "code"));
         }
         catch (JsonException)
         {
@@ -90,6 +105,14 @@ internal readonly record struct OpenAIErrorBody(string? Type, string? Code)
         }
     }
 
-    private static string? StringOrNull(JsonElement error, string name)
-        => error.TryGetProperty(name, out var value) && value.ValueKind == JsonValueKind.String ? value.GetString() : null;
+    /// <summary>Returns whether a type or code is shown as it is: a short identifier that does not look like a secret.</summary>
+    internal static bool IsToken(string value)
+        => value.Length is > 0 and <= MaxTokenLength
+           && value.All(c => char.IsAsciiLetterOrDigit(c) || c is '_' or '-' or '.')
+           && string.Equals(SecretShapes.Mask(value), value, StringComparison.Ordinal);
+
+    private static string? TokenOrNull(JsonElement error, string name)
+        => error.TryGetProperty(name, out var value) && value.ValueKind == JsonValueKind.String && value.GetString() is { } text && IsToken(text)
+            ? text
+            : null;
 }

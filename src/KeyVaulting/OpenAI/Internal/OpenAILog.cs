@@ -3,7 +3,7 @@ using Microsoft.Extensions.Logging;
 namespace KeyVaulting.OpenAIClients.Internal;
 
 /// <summary>
-/// Log messages of the OpenAI client wiring (event ids 400–499). No message takes a key value, at any level: keys
+/// Log messages of the OpenAI client wiring (event ids 400–499; 408 is retired: a plain-http endpoint on another machine is refused, no longer logged). No message takes a key value, at any level: keys
 /// appear only as fingerprints, endpoints without user information, OpenAI errors only by type and code.
 /// </summary>
 internal static partial class OpenAILog
@@ -33,14 +33,17 @@ internal static partial class OpenAILog
     public static partial void StartupValidationSucceeded(ILogger logger, string providerName, string fingerprint, string endpoint);
 
     [LoggerMessage(407, LogLevel.Warning, "Could not validate key {Fingerprint} of OpenAI key provider '{ProviderName}' at {Endpoint}: {Reason} Starting anyway; set StrictStartupValidation to fail startup instead.")]
-    public static partial void StartupValidationInconclusive(ILogger logger, string providerName, string fingerprint, string endpoint, string reason, Exception? exception);
-
-    [LoggerMessage(408, LogLevel.Warning, "The OpenAI endpoint {Endpoint} of OpenAI key provider '{ProviderName}' uses plain HTTP: the API key travels unencrypted. Use https unless this is a server on this machine.")]
-    public static partial void PlainHttpEndpoint(ILogger logger, string providerName, string endpoint);
+    public static partial void StartupValidationInconclusive(ILogger logger, string providerName, string fingerprint, string endpoint, string reason);
 
     [LoggerMessage(410, LogLevel.Debug, "HttpClient '{HttpClientName}' sent {HttpMethod} {Uri}: HTTP {StatusCode} in {ElapsedMilliseconds} ms.")]
     public static partial void HttpRequestCompleted(ILogger logger, string httpClientName, string httpMethod, string uri, int statusCode, double elapsedMilliseconds);
 
     [LoggerMessage(411, LogLevel.Debug, "HttpClient '{HttpClientName}' sent {HttpMethod} {Uri} and got no answer after {ElapsedMilliseconds} ms ({ErrorType}).")]
     public static partial void HttpRequestFailed(ILogger logger, string httpClientName, string httpMethod, string uri, double elapsedMilliseconds, string errorType);
+
+    [LoggerMessage(412, LogLevel.Warning, "HttpClient '{HttpClientName}' sent a request to {Origin} without the key of OpenAI key provider '{ProviderName}': the key goes only to {KeyOrigin} ({KeyOriginSetting}), and never over plain http to another machine. If {Origin} is where OpenAI's API is, set the client's BaseAddress to it; to call another origin with the key too, register another HttpClient with that BaseAddress and AddOpenAIKeyHandler(). Logged once per origin.")]
+    public static partial void SentWithoutKey(ILogger logger, string httpClientName, string origin, string providerName, string keyOrigin, string keyOriginSetting);
+
+    [LoggerMessage(413, LogLevel.Warning, "A request of OpenAI key provider '{ProviderName}' to {KeyOrigin} was redirected to {RedirectTarget}, which answered 401. The key goes only to the address a request was made for, so it is not re-read and the request is not sent again. OpenAI's API does not redirect: check the client's BaseAddress and any proxy on the way.")]
+    public static partial void RedirectedRequestRejected(ILogger logger, string providerName, string keyOrigin, string redirectTarget);
 }

@@ -4,7 +4,8 @@ namespace KeyVaulting.OpenAIClients.Internal.Validators;
 
 /// <summary>
 /// Validates the rules of <see cref="OpenAIClientSettings"/> that DataAnnotations cannot express: the endpoint's
-/// shape, header-safe ids, and settings that only make sense together.
+/// shape (absolute http or https, no user information, no plain http to another machine), header-safe ids that do not
+/// look like a secret, and settings that only make sense together.
 /// </summary>
 internal sealed class OpenAIClientSettingsCustomValidator : IValidateOptions<OpenAIClientSettings>
 {
@@ -26,6 +27,13 @@ internal sealed class OpenAIClientSettingsCustomValidator : IValidateOptions<Ope
                 // The value is not repeated: user information is a credential.
                 builder.AddError(
                     $"Endpoint of {client} contains user information (user:password@). Remove it: the API key is the only credential the client sends.",
+                    nameof(OpenAIClientSettings.Endpoint));
+            }
+            else if (OpenAIOrigin.IsPlainHttpToAnotherMachine(endpoint))
+            {
+                builder.AddError(
+                    $"Endpoint of {client} uses plain http to another machine ({OpenAIOrigin.Describe(endpoint)}): the API key would travel unencrypted, " +
+                    "readable by anyone on the network path. Use https (plain http is accepted only to this machine: localhost, 127.0.0.1, [::1]).",
                     nameof(OpenAIClientSettings.Endpoint));
             }
         }
@@ -55,6 +63,14 @@ internal sealed class OpenAIClientSettingsCustomValidator : IValidateOptions<Ope
         {
             builder.AddError(
                 $"{setting} of {client} must be a single token without white space or control characters, such as {example}; leave it unset to send no header.",
+                setting);
+        }
+        else if (!string.Equals(SecretShapes.Mask(value), value, StringComparison.Ordinal))
+        {
+            // The value is not repeated: it is probably the key. These headers reach logs (the SDK logs User-Agent).
+            builder.AddError(
+                $"{setting} of {client} looks like an API key (sk-…), a bearer token or a JWT. The key comes only from the key provider; " +
+                $"set {setting} to a value such as {example}, or leave it unset.",
                 setting);
         }
     }
