@@ -14,9 +14,10 @@ namespace KeyVaulting.KeyShapes;
 /// </para>
 /// <para>
 /// "Random" keeps placeholders and generated test keys out: the body has at least <see cref="MinimumBodyLength"/>
-/// characters, upper- and lower-case letters and a digit, and at least <see cref="MinimumDistinctCharacters"/>
-/// different characters. <c>sk-proj-...</c>, <c>sk-proj-your-key-here</c> and <c>sk-proj-AAAA…A</c> are not keys; a
-/// real key's body (48 random characters or more) passes with certainty for all practical purposes.
+/// characters, upper- and lower-case letters and a digit, at least <see cref="MinimumDistinctCharacters"/> different
+/// characters, and no character repeated <see cref="MaximumRepeat"/> times in a row or more. <c>sk-proj-...</c>,
+/// <c>sk-proj-your-key-here</c>, <c>sk-proj-AAAA…A</c> and <c>sk-proj-DEMO-xxxxxxxxxxxx0001</c> are not keys; a real
+/// key's body (48 random characters or more) passes with certainty for all practical purposes.
 /// </para>
 /// </remarks>
 internal static class OpenAIKeyShapes
@@ -26,6 +27,9 @@ internal static class OpenAIKeyShapes
 
     /// <summary>The fewest different characters in a key's body: 48 random characters have about 34.</summary>
     public const int MinimumDistinctCharacters = 12;
+
+    /// <summary>A character repeated this many times in a row marks a placeholder (<c>xxxxxx</c>); in random keys, about one in ten million has it.</summary>
+    public const int MaximumRepeat = 6;
 
     /// <summary>The shortest key that shows its last four characters in a fingerprint, as <c>OpenAIKey</c> does.</summary>
     private const int FingerprintTailMinimumLength = 20;
@@ -163,9 +167,16 @@ internal static class OpenAIKeyShapes
         // One bit per key character (64 of them), so counting distinct characters allocates nothing.
         ulong seen = 0;
         bool upper = false, lower = false, digit = false;
+        var run = 0;
         for (var i = start; i < start + length; i++)
         {
             var c = text[i];
+            run = i > start && text[i - 1] == c ? run + 1 : 1;
+            if (run >= MaximumRepeat)
+            {
+                return false;
+            }
+
             int bit;
             if (c is >= 'A' and <= 'Z')
             {
