@@ -7,6 +7,7 @@ using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.CSharp;
 using Microsoft.CodeAnalysis.CSharp.Syntax;
 using Microsoft.CodeAnalysis.Diagnostics;
+using Microsoft.CodeAnalysis.Text;
 
 namespace KeyVaulting.Analyzers;
 
@@ -54,7 +55,7 @@ public sealed class HardCodedKeyAnalyzer : DiagnosticAnalyzer
         {
             if (reported.Add(value.Substring(match.Index, match.Length)))
             {
-                Report(context, context.Node, match);
+                Report(context, KeyLocation(context.Node, match), match);
             }
         }
     }
@@ -130,10 +131,24 @@ public sealed class HardCodedKeyAnalyzer : DiagnosticAnalyzer
         return values;
     }
 
+    /// <summary>A literal is reported whole; in an interpolated string's text without escapes, the key itself is.</summary>
+    private static Location KeyLocation(SyntaxNode leaf, OpenAIKeyMatch match)
+    {
+        if (leaf is InterpolatedStringTextSyntax text && text.TextToken.Text == text.TextToken.ValueText)
+        {
+            return Location.Create(leaf.SyntaxTree, new TextSpan(text.TextToken.SpanStart + match.Index, match.Length));
+        }
+
+        return leaf.GetLocation();
+    }
+
     private static void Report(SyntaxNodeAnalysisContext context, SyntaxNode node, OpenAIKeyMatch match)
+        => Report(context, node.GetLocation(), match);
+
+    private static void Report(SyntaxNodeAnalysisContext context, Location location, OpenAIKeyMatch match)
         => context.ReportDiagnostic(Diagnostic.Create(
             Descriptors.HardCodedKey,
-            node.GetLocation(),
+            location,
             OpenAIKeyShapes.Describe(match.Kind),
             match.Fingerprint));
 }
