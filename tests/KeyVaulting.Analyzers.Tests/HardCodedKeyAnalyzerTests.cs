@@ -162,7 +162,7 @@ public class HardCodedKeyAnalyzerTests
     [Fact]
     public async Task PlaceholdersAndFingerprints_NotReported()
     {
-        var source = """
+        var source = $$"""
             class C
             {
                 string A = "sk-proj-...";
@@ -170,7 +170,7 @@ public class HardCodedKeyAnalyzerTests
                 string D = "sk-proj-…Xy3Q";
                 string E = "Set OPENAI_API_KEY to a project key (sk-proj-…).";
                 string F = "sk-proj-xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx";
-                // sk-proj-FakeKey4AnalyzerTests0123456789NotRealAtAll in a comment is not a string constant.
+                // {{SampleKeys.Project()}} in a comment is not a string constant.
             }
             """;
 
