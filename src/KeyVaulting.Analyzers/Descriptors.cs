@@ -13,7 +13,7 @@ internal static class Descriptors
     public static readonly DiagnosticDescriptor HardCodedKey = new(
         DiagnosticIds.HardCodedKey,
         title: "An OpenAI API key is hard-coded",
-        messageFormat: "This string holds an OpenAI {0} ({1}): revoke the key in the OpenAI dashboard, then read the key at run time with AddOpenAIKeyProvider() from an environment variable, user secrets or a secret store",
+        messageFormat: "This string holds an OpenAI {0} ({1}): revoke the key in the OpenAI dashboard, then read the key at run time with AddOpenAIKeyProvider() from OPENAI_API_KEY, an uncommitted .env file or a secret store",
         Category,
         DiagnosticSeverity.Warning,
         isEnabledByDefault: true,
@@ -33,7 +33,7 @@ internal static class Descriptors
     public static readonly DiagnosticDescriptor SettingsFileKey = new(
         DiagnosticIds.SettingsFileKey,
         title: "A settings file holds an OpenAI API key",
-        messageFormat: "'{0}' holds an OpenAI {1} ({2}): remove it and revoke the key; keep development keys in user secrets, OPENAI_API_KEY or an uncommitted .env file",
+        messageFormat: "'{0}' holds an OpenAI {1} ({2}): remove it and revoke the key; keep development keys in OPENAI_API_KEY or an uncommitted .env file, production keys in a secret store",
         Category,
         DiagnosticSeverity.Warning,
         isEnabledByDefault: true,

@@ -133,7 +133,7 @@ public class SettingsFileKeyAnalyzerTests
         var diagnostic = diagnostics.Should().ContainSingle().Subject;
         var message = diagnostic.GetMessage(System.Globalization.CultureInfo.InvariantCulture);
         message.Should().Contain("'secrets.json'").And.Contain("user key").And.Contain(new OpenAIKey(key, "test").Fingerprint)
-            .And.Contain("user secrets");
+            .And.Contain("uncommitted .env file");
         message.Should().NotContain(key).And.NotContain(key[3..15]);
         diagnostic.Location.GetLineSpan().Path.Should().Be("/app/secrets.json");
         diagnostic.Descriptor.HelpLinkUri.Should().EndWith("docs/analyzers.md#kv0003");

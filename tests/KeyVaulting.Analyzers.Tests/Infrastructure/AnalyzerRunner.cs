@@ -30,22 +30,36 @@ internal static class AnalyzerRunner
         IEnumerable<(string Path, string Text)> sources,
         IEnumerable<(string Path, string Text)> additionalFiles,
         params DiagnosticAnalyzer[] analyzers)
+        => (await AnalyzeAsync(sources, additionalFiles, OutputKind.DynamicallyLinkedLibrary, implicitUsings: true, analyzers)).Diagnostics;
+
+    /// <summary>Compiles the sources and runs the analyzers: the compiler's errors and the analyzers' diagnostics.</summary>
+    public static async Task<(ImmutableArray<Diagnostic> Errors, ImmutableArray<Diagnostic> Diagnostics)> AnalyzeAsync(
+        IEnumerable<(string Path, string Text)> sources,
+        IEnumerable<(string Path, string Text)> additionalFiles,
+        OutputKind outputKind,
+        bool implicitUsings,
+        params DiagnosticAnalyzer[] analyzers)
     {
         var parseOptions = new CSharpParseOptions(LanguageVersion.Preview, preprocessorSymbols: ["NET", "NET10_0", "NET8_0_OR_GREATER", "NET10_0_OR_GREATER"]);
-        var trees = sources
-            .Select(s => CSharpSyntaxTree.ParseText(SourceText.From(s.Text), parseOptions, s.Path))
-            .Append(CSharpSyntaxTree.ParseText(ImplicitUsings, parseOptions, "ImplicitUsings.g.cs"));
+        var trees = sources.Select(s => CSharpSyntaxTree.ParseText(SourceText.From(s.Text), parseOptions, s.Path)).ToList();
+        if (implicitUsings)
+        {
+            trees.Add(CSharpSyntaxTree.ParseText(ImplicitUsings, parseOptions, "ImplicitUsings.g.cs"));
+        }
+
         var compilation = CSharpCompilation.Create(
             "Analyzed",
             trees,
             TestReferences.All,
-            new CSharpCompilationOptions(OutputKind.DynamicallyLinkedLibrary, nullableContextOptions: NullableContextOptions.Enable));
+            new CSharpCompilationOptions(outputKind, nullableContextOptions: NullableContextOptions.Enable));
         var options = new AnalyzerOptions(additionalFiles.Select(f => (AdditionalText)new InMemoryAdditionalText(f.Path, f.Text)).ToImmutableArray());
 
         using var timeout = new CancellationTokenSource(Timeout);
-        return await compilation
+        var diagnostics = await compilation
             .WithAnalyzers(analyzers.ToImmutableArray(), options)
             .GetAnalyzerDiagnosticsAsync(timeout.Token);
+        var errors = compilation.GetDiagnostics(timeout.Token).Where(d => d.Severity == DiagnosticSeverity.Error).ToImmutableArray();
+        return (errors, diagnostics);
     }
 
     /// <summary>Returns the diagnostics of one C# source.</summary>
