@@ -13,9 +13,11 @@ public class RepositoryScanTests
 
         scan.SourceFiles.Should().BeGreaterThan(250, "every project's C# files are analyzed");
         scan.SettingsFiles.Should().BeGreaterThanOrEqualTo(6, "the ASP.NET sample's appsettings*.json and launchSettings.json are analyzed");
+        scan.OtherJsonFiles.Should().BeGreaterThan(20, "the JSON fixtures under tests/fixtures are searched too");
         scan.Diagnostics.Where(d => d.Id is DiagnosticIds.HardCodedKey or DiagnosticIds.SettingsFileKey)
             .Select(RepositoryScan.Describe)
             .Should().BeEmpty();
+        scan.KeysInOtherJson.Should().BeEmpty();
     }
 
     [Fact]
@@ -31,12 +33,14 @@ public class RepositoryScanTests
             await File.WriteAllTextAsync(Path.Combine(app, "Program.cs"), $$"""class Program { const string Key = "{{key}}"; }""");
             await File.WriteAllTextAsync(Path.Combine(app, "appsettings.Development.json"), $$"""{ "OpenAI": { "ApiKey": "{{key}}" } }""");
             await File.WriteAllTextAsync(Path.Combine(app, "obj", "Copy.cs"), $$"""class Copy { const string Key = "{{key}}"; }""");
+            await File.WriteAllTextAsync(Path.Combine(app, "fixture.json"), $$"""{ "authorization": "Bearer {{key}}" }""");
 
             var scan = await RepositoryScan.RunAsync(root, "src");
 
             scan.SourceFiles.Should().Be(1, "obj is build output");
             scan.Diagnostics.Select(d => d.Id).Should().BeEquivalentTo([DiagnosticIds.HardCodedKey, DiagnosticIds.SettingsFileKey]);
             scan.Diagnostics.Select(RepositoryScan.Describe).Should().OnlyContain(d => d.Contains("sk-proj-…0009") && !d.Contains(key));
+            scan.KeysInOtherJson.Should().Equal(Path.Combine("src", "App", "fixture.json") + ": project key sk-proj-…0009");
         }
         finally
         {

@@ -1,4 +1,5 @@
 using KeyVaulting.Analyzers.Tests.Infrastructure;
+using KeyVaulting.Analyzers.Internal;
 using Microsoft.CodeAnalysis.CSharp.Testing;
 using Microsoft.CodeAnalysis.Testing;
 

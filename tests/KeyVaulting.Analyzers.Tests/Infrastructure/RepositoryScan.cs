@@ -1,4 +1,5 @@
 using System.Collections.Immutable;
+using KeyVaulting.KeyShapes;
 using Microsoft.CodeAnalysis;
 
 namespace KeyVaulting.Analyzers.Tests.Infrastructure;
@@ -6,16 +7,25 @@ namespace KeyVaulting.Analyzers.Tests.Infrastructure;
 /// <summary>
 /// Runs KV0001 and KV0003 over a source tree the way a build would: one compilation per project folder
 /// (<c>src/KeyVaulting</c>, <c>tests/KeyVaulting.Tests</c>, …) with every <c>.cs</c> file in it, and its settings files
-/// as additional files. <c>bin</c> and <c>obj</c> are skipped.
+/// as additional files. Other JSON files (fixtures, configuration) are searched for keys with the same key-shape rules.
+/// <c>bin</c> and <c>obj</c> are skipped.
 /// </summary>
 internal sealed class RepositoryScan
 {
-    private RepositoryScan(int sourceFiles, int settingsFiles, ImmutableArray<Diagnostic> diagnostics)
+    private RepositoryScan(int sourceFiles, int settingsFiles, int otherJsonFiles, ImmutableArray<Diagnostic> diagnostics, IReadOnlyList<string> keysInOtherJson)
     {
         SourceFiles = sourceFiles;
         SettingsFiles = settingsFiles;
+        OtherJsonFiles = otherJsonFiles;
         Diagnostics = diagnostics;
+        KeysInOtherJson = keysInOtherJson;
     }
+
+    /// <summary>Gets how many JSON files that are no settings files were searched.</summary>
+    public int OtherJsonFiles { get; }
+
+    /// <summary>Gets the keys found in those, as <c>path: kind fingerprint</c>.</summary>
+    public IReadOnlyList<string> KeysInOtherJson { get; }
 
     /// <summary>Gets how many C# files were analyzed.</summary>
     public int SourceFiles { get; }
@@ -55,7 +65,14 @@ internal sealed class RepositoryScan
             diagnostics.AddRange(await AnalyzerRunner.RunAsync(csharp, settingsFiles, new HardCodedKeyAnalyzer(), new SettingsFileKeyAnalyzer()));
         }
 
-        return new RepositoryScan(sources, settings, diagnostics.ToImmutable());
+        var otherJson = files
+            .Where(p => p.EndsWith(".json", StringComparison.OrdinalIgnoreCase) && !SettingsFileKeyAnalyzer.IsSettingsFile(p))
+            .ToList();
+        var keysInOtherJson = otherJson
+            .SelectMany(p => OpenAIKeyShapes.FindAll(File.ReadAllText(p)).Select(m => Path.GetRelativePath(root, p) + ": " + m))
+            .ToList();
+
+        return new RepositoryScan(sources, settings, otherJson.Count, diagnostics.ToImmutable(), keysInOtherJson);
     }
 
     /// <summary>Describes a diagnostic for a failure message: file, line and message (which shows a fingerprint only).</summary>

@@ -1,6 +1,6 @@
 using Microsoft.CodeAnalysis;
 
-namespace KeyVaulting.Analyzers;
+namespace KeyVaulting.Analyzers.Internal;
 
 /// <summary>The diagnostics KeyVaulting reports at build time. Messages show a key's fingerprint, never the key.</summary>
 internal static class Descriptors
