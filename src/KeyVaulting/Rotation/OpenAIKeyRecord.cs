@@ -23,9 +23,15 @@ public sealed class OpenAIKeyRecord
     /// <summary>Gets when OpenAI expires the key, or <see langword="null"/> when it never does.</summary>
     public DateTimeOffset? ExpiresAt { get; init; }
 
+    /// <summary>
+    /// Gets a value indicating whether the rotator created <see cref="ServiceAccountId"/> for this key (rotation by
+    /// service accounts), so that revoking the key deletes the whole account.
+    /// </summary>
+    public bool ServiceAccountCreatedForKey { get; init; }
+
     /// <summary>Describes the record: ids and times.</summary>
     /// <returns>For example <c>key key_abc (svc_acct_abc), created 2026-12-02T12:00:00.0000000+00:00</c>.</returns>
     public override string ToString() => string.Create(
         CultureInfo.InvariantCulture,
-        $"key {KeyId ?? "(id unknown)"}{(ServiceAccountId is null ? string.Empty : $" ({ServiceAccountId})")}, created {(CreatedAt is { } at ? at.ToString("O", CultureInfo.InvariantCulture) : "(unknown)")}");
+        $"key {KeyId ?? "(id unknown)"}{(ServiceAccountId is null ? string.Empty : $" ({(ServiceAccountCreatedForKey ? "own service account " : string.Empty)}{ServiceAccountId})")}, created {(CreatedAt is { } at ? at.ToString("O", CultureInfo.InvariantCulture) : "(unknown)")}");
 }
