@@ -89,8 +89,8 @@ public sealed class LocalOpenAIAdminServer : IAsyncDisposable
     }
 
     /// <summary>Adds an existing key (one made by hand in the dashboard) of a service account, which the OpenAI fake accepts.</summary>
-    public MintedApiKey AddExistingKey(string value, string serviceAccountId, string name = "made by hand")
-        => Add(value, name, serviceAccountId, expiresAt: null, minted: false);
+    public MintedApiKey AddExistingKey(string value, string serviceAccountId, string name = "made by hand", DateTimeOffset? createdAt = null)
+        => Add(value, name, serviceAccountId, expiresAt: null, minted: false, createdAt);
 
     /// <summary>Makes the next call of <paramref name="operation"/> fail as <paramref name="failure"/> says.</summary>
     public void FailNext(AdminOperation operation, AdminFailure failure) => _failures[operation] = failure;
@@ -111,7 +111,7 @@ public sealed class LocalOpenAIAdminServer : IAsyncDisposable
 
     private static string Mask(string key) => LocalOpenAIServer.Mask(key);
 
-    private MintedApiKey Add(string value, string name, string serviceAccountId, DateTimeOffset? expiresAt, bool minted)
+    private MintedApiKey Add(string value, string name, string serviceAccountId, DateTimeOffset? expiresAt, bool minted, DateTimeOffset? createdAt = null)
     {
         lock (_gate)
         {
@@ -121,7 +121,7 @@ public sealed class LocalOpenAIAdminServer : IAsyncDisposable
                 value,
                 name,
                 serviceAccountId,
-                _time.GetUtcNow(),
+                createdAt ?? _time.GetUtcNow(),
                 expiresAt,
                 sequence,
                 minted);

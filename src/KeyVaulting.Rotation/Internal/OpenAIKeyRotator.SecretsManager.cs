@@ -128,9 +128,9 @@ internal sealed partial class OpenAIKeyRotator
             }
 
             var key = StagedKey(pending) ?? throw new OpenAIKeyRotationException("promote", $"The staged key of rotation {token} has no value in {_target.Name}; run createSecret again.", isTransient: false);
-            if (await PromoteAsync(state, pending, key, cancellationToken).ConfigureAwait(false))
+            if (await PromoteAsync(state, pending, key, cancellationToken).ConfigureAwait(false) is { } promoted)
             {
-                return Result(OpenAIKeyRotationOutcome.Promoted, _time.GetUtcNow() + _options.GracePeriod, state, pending);
+                return Result(OpenAIKeyRotationOutcome.Promoted, _time.GetUtcNow() + _options.GracePeriod, state, promoted);
             }
         }
 

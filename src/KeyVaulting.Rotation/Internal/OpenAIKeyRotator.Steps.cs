@@ -46,17 +46,9 @@ internal sealed partial class OpenAIKeyRotator
             Record = record,
         };
 
-        bool written;
-        try
-        {
-            written = await StepAsync("stage", () => _target.TryStageAsync(state, staged, cancellationToken).AsTask()).ConfigureAwait(false);
-        }
-        catch (Exception) when (!cancellationToken.IsCancellationRequested)
-        {
-            await RevokeBestEffortAsync(record, "the store failed to stage it", CancellationToken.None).ConfigureAwait(false);
-            throw;
-        }
-
+        // A store failure here leaves the claim: the next run finds the key either staged (and carries on) or not
+        // (and revokes it as an orphan of this rotation), whichever the store did before it failed.
+        var written = await StepAsync("stage", () => _target.TryStageAsync(state, staged, cancellationToken).AsTask()).ConfigureAwait(false);
         if (!written)
         {
             Log.LostRace(_logger, DisplayName, "stage");
@@ -88,8 +80,8 @@ internal sealed partial class OpenAIKeyRotator
             errorCode: rejected.Error.Code);
     }
 
-    /// <summary>Promote: the staged key becomes current; this instance's own provider is refreshed at once.</summary>
-    private async Task<bool> PromoteAsync(OpenAIKeyRotationState state, OpenAIKeyRotationPending pending, OpenAIKey key, CancellationToken cancellationToken)
+    /// <summary>Promote: the staged key becomes current; this instance's own provider is refreshed at once. Returns the promoted pending entry, with its key.</summary>
+    private async Task<OpenAIKeyRotationPending?> PromoteAsync(OpenAIKeyRotationState state, OpenAIKeyRotationPending pending, OpenAIKey key, CancellationToken cancellationToken)
     {
         var withKey = pending.Key is null
             ? new OpenAIKeyRotationPending { RotationId = pending.RotationId, StartedAt = pending.StartedAt, ClaimedBy = pending.ClaimedBy, Key = key, Record = pending.Record }
@@ -98,7 +90,7 @@ internal sealed partial class OpenAIKeyRotator
         if (!await StepAsync("promote", () => _target.TryPromoteAsync(state, withKey, promotedAt, cancellationToken).AsTask()).ConfigureAwait(false))
         {
             Log.LostRace(_logger, DisplayName, "promote");
-            return false;
+            return null;
         }
 
         _ownStaged = null;
@@ -118,7 +110,7 @@ internal sealed partial class OpenAIKeyRotator
             }
         }
 
-        return true;
+        return withKey;
     }
 
     /// <summary>Removes a staged key that cannot be used (rejected, or its value lost) and revokes it.</summary>

@@ -175,10 +175,7 @@ internal sealed partial class OpenAIKeyRotator : IOpenAIKeyRotator, IDisposable
                 }
 
                 await TestOrRollBackAsync(state, pending, key, cancellationToken).ConfigureAwait(false);
-                if (await PromoteAsync(state, pending, key, cancellationToken).ConfigureAwait(false))
-                {
-                    promoted = pending;
-                }
+                promoted = await PromoteAsync(state, pending, key, cancellationToken).ConfigureAwait(false) ?? promoted;
 
                 continue;
             }

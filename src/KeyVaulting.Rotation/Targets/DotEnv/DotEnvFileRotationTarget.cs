@@ -21,6 +21,7 @@ internal sealed class DotEnvFileRotationTarget : IOpenAIKeyRotationTarget
     public const string TypeName = "DotEnvFile";
 
     private const int LockAttempts = 200;
+    private static readonly System.Collections.Concurrent.ConcurrentDictionary<string, SemaphoreSlim> Gates = new(StringComparer.Ordinal);
     private static readonly TimeSpan LockRetryDelay = TimeSpan.FromMilliseconds(10);
 
     private readonly string _path;
@@ -100,12 +101,28 @@ internal sealed class DotEnvFileRotationTarget : IOpenAIKeyRotationTarget
     private async ValueTask<bool> WriteAsync(OpenAIKeyRotationState expected, Func<Snapshot, (DotEnvRotationRecord Record, string? NewValue)> change, CancellationToken cancellationToken)
     {
         var located = Locate();
-        using var fileLock = await AcquireLockAsync(located.StatePath + ".lock", cancellationToken).ConfigureAwait(false);
-        if (fileLock is null)
-        {
-            return false; // another rotator on this machine is writing: it got there first
-        }
 
+        // Rotators in this process are serialized by a semaphore per file; those of other processes by the lock file.
+        var gate = Gates.GetOrAdd(located.StatePath, static _ => new SemaphoreSlim(1, 1));
+        await gate.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            using var fileLock = await AcquireLockAsync(located.StatePath + ".lock", cancellationToken).ConfigureAwait(false);
+            if (fileLock is null)
+            {
+                return false; // another rotator on this machine is writing: it got there first
+            }
+
+            return Write(located, expected, change);
+        }
+        finally
+        {
+            gate.Release();
+        }
+    }
+
+    private bool Write((string ReadPath, string WritePath, string StatePath) located, OpenAIKeyRotationState expected, Func<Snapshot, (DotEnvRotationRecord Record, string? NewValue)> change)
+    {
         var snapshot = Snapshot.Read(this);
         if (!string.Equals(snapshot.State.Version, expected.Version, StringComparison.Ordinal))
         {
