@@ -96,6 +96,10 @@ internal sealed class RotationWorld : IAsyncDisposable
 
     /// <summary>A new rotator in its own service provider, as a new process would create it.</summary>
     public IOpenAIKeyRotator CreateRotator(Action<OpenAIKeyRotationOptions>? configure = null, Action<IServiceCollection>? services = null, string? adminKey = null)
+        => CreateServices(configure, services, adminKey).GetRequiredService<IOpenAIKeyRotator>();
+
+    /// <summary>A new service provider with a rotation, as a new process would build it.</summary>
+    public ServiceProvider CreateServices(Action<OpenAIKeyRotationOptions>? configure = null, Action<IServiceCollection>? services = null, string? adminKey = null)
     {
         var collection = new ServiceCollection();
         collection.AddSingleton<TimeProvider>(Time);
@@ -128,7 +132,7 @@ internal sealed class RotationWorld : IAsyncDisposable
         var provider = collection.BuildServiceProvider(new ServiceProviderOptions { ValidateOnBuild = true, ValidateScopes = true });
         _providers.Add(provider);
         Logs.Add(provider.GetFakeLogCollector());
-        return provider.GetRequiredService<IOpenAIKeyRotator>();
+        return provider;
     }
 
     /// <summary>Every secret of this world: the admin key and every key the Admin API ever knew.</summary>
