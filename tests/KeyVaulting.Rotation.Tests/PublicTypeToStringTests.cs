@@ -20,7 +20,8 @@ public sealed class PublicTypeToStringTests
 
         var texts = new[] { pending.ToString(), state.ToString(), pending.Record.ToString() };
 
-        texts.Should().NotContain(t => t.Contains(value, StringComparison.Ordinal) || t.Contains(value[^12..], StringComparison.Ordinal));
+        var tail = value[^12..];
+        texts.Should().NotContain(t => t.Contains(value, StringComparison.Ordinal) || t.Contains(tail, StringComparison.Ordinal));
         pending.ToString().Should().Contain(pending.Key.Fingerprint).And.Contain("key_abc");
         state.ToString().Should().Contain("key_old");
     }
