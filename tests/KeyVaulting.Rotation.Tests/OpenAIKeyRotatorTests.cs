@@ -134,29 +134,50 @@ public sealed class OpenAIKeyRotatorTests
         await world.ShouldHaveConvergedAsync();
     }
 
-    public static TheoryData<string> CrashPoints =>
-    [
-        "after create (the key is minted, the answer lost)",
-        "after stage (the key is staged, the process dies)",
-        "after test (the promotion fails)",
-        "after promote (the process dies in the grace period)",
-        "during revoke (the key is deleted, the answer lost)",
-        "after revoke (the store's completion fails)",
-    ];
+    public static TheoryData<TargetKind, string> CrashPoints
+    {
+        get
+        {
+            var data = new TheoryData<TargetKind, string>();
+            foreach (var kind in new[] { TargetKind.Memory, TargetKind.DotEnv })
+            {
+                data.Add(kind, "after create (the key is minted, the answer lost)");
+                data.Add(kind, "after stage (the test cannot reach OpenAI, the process dies)");
+                data.Add(kind, "after promote (the process dies in the grace period)");
+                data.Add(kind, "during revoke (the key is deleted, the answer lost)");
+            }
+
+            data.Add(TargetKind.Memory, "after stage (the key is staged, the process dies)");
+            data.Add(TargetKind.Memory, "after test (the promotion fails)");
+            data.Add(TargetKind.Memory, "after revoke (the store's completion fails)");
+            return data;
+        }
+    }
 
     [Theory]
     [MemberData(nameof(CrashPoints))]
-    public async Task RunAsync_CrashAtAnyStepThenNewRotator_ConvergesToOneLiveKeyAndNoOrphan(string crash)
+    public async Task RunAsync_CrashAtAnyStepThenNewRotator_ConvergesToOneLiveKeyAndNoOrphan(TargetKind kind, string crash)
     {
-        await using var world = await RotationWorld.StartAsync();
-        var first = world.CreateRotator();
+        await using var world = await RotationWorld.StartAsync(kind);
+        await using var unreachable = await LocalServer.StartAsync(context =>
+        {
+            context.Response.StatusCode = 503;
+            return Task.CompletedTask;
+        });
+        var first = world.CreateRotator(o =>
+        {
+            if (crash.Contains("cannot reach", StringComparison.Ordinal))
+            {
+                o.Endpoint = new Uri(unreachable.Address, "v1/");
+            }
+        });
         world.Time.Advance(Interval);
         switch (crash)
         {
             case var c when c.StartsWith("after create", StringComparison.Ordinal):
                 world.Admin.FailNext(AdminOperation.CreateServiceAccountKey, AdminFailure.AbortAfter);
                 break;
-            case var c when c.StartsWith("after stage", StringComparison.Ordinal):
+            case var c when c.StartsWith("after stage (the key is staged", StringComparison.Ordinal):
                 world.Memory!.FailReadAfter(TargetOperation.Stage);
                 break;
             case var c when c.StartsWith("after test", StringComparison.Ordinal):
@@ -186,8 +207,9 @@ public sealed class OpenAIKeyRotatorTests
 
         await world.ShouldHaveConvergedAsync();
         world.InitialKey.IsRevoked.Should().BeTrue();
-        (await world.CurrentValueAsync()).Should().NotBe(world.InitialKey.Value);
-        world.Admin.Keys.Where(k => k.Minted && k.Value != world.Memory!.CurrentValue).All(k => k.IsRevoked).Should().BeTrue("every other key the rotator minted is revoked");
+        var current = await world.CurrentValueAsync();
+        current.Should().NotBe(world.InitialKey.Value);
+        world.Admin.Keys.Where(k => k.Minted && k.Value != current).All(k => k.IsRevoked).Should().BeTrue("every other key the rotator minted is revoked");
     }
 
     [Fact]
