@@ -62,6 +62,26 @@ public sealed class OpenAIKeyRotationServiceCollectionExtensionsTests
     }
 
     [Fact]
+    public void AddOpenAIKeyRotation_Named_ResolvedAsKeyedRotatorWithItsOwnOptionsAndHealthCheck()
+    {
+        using var services = WithAdminProvider()
+            .AddOpenAIKeyRotation(o => o.ProjectId = "proj_default").UseDotEnvFile(".env").Services
+            .AddOpenAIKeyRotation("analytics", o => o.ProjectId = "proj_analytics").UseDotEnvFile("analytics.env").Services
+            .AddHealthChecks().AddOpenAIKeyRotation("analytics").Services
+            .BuildServiceProvider();
+
+        var analytics = (OpenAIKeyRotator)services.GetRequiredKeyedService<IOpenAIKeyRotator>("analytics");
+        var main = (OpenAIKeyRotator)services.GetRequiredService<IOpenAIKeyRotator>();
+
+        analytics.Name.Should().Be("analytics");
+        analytics.Options.ProjectId.Should().Be("proj_analytics");
+        analytics.Target.Name.Should().Contain("analytics.env");
+        main.Options.ProjectId.Should().Be("proj_default");
+        services.GetRequiredService<IOptions<Microsoft.Extensions.Diagnostics.HealthChecks.HealthCheckServiceOptions>>().Value.Registrations
+            .Should().ContainSingle(r => r.Name == "openai-key-rotation:analytics");
+    }
+
+    [Fact]
     public void AddOpenAIKeyRotation_ConfigurationKeyMisspelt_FailsNamingItAndTheValidOnes()
     {
         var configuration = Configuration(new() { ["Rotation:ProjectId"] = "proj_abc", ["Rotation:Intervall"] = "7.00:00:00" });
@@ -144,7 +164,7 @@ public sealed class OpenAIKeyRotationServiceCollectionExtensionsTests
         }).UseDotEnvFile();
         using var host = builder.Build();
 
-        var act = () => host.StartAsync();
+        var act = () => host.StartAsync().WaitAsync(BoundedRotator.Bound);
 
         var failure = (await act.Should().ThrowAsync<OptionsValidationException>()).Which;
         failure.Message.Should().Contain("ProjectId").And.Contain("ServiceAccountId").And.Contain("Interval")
@@ -160,7 +180,7 @@ public sealed class OpenAIKeyRotationServiceCollectionExtensionsTests
         var hosted = services.GetServices<IHostedService>().ToList();
         foreach (var service in hosted)
         {
-            await service.StartAsync(CancellationToken.None);
+            await service.StartAsync(CancellationToken.None).WaitAsync(BoundedRotator.Bound);
         }
 
         try
@@ -182,7 +202,7 @@ public sealed class OpenAIKeyRotationServiceCollectionExtensionsTests
         {
             foreach (var service in hosted)
             {
-                await service.StopAsync(CancellationToken.None);
+                await service.StopAsync(CancellationToken.None).WaitAsync(BoundedRotator.Bound);
             }
         }
 

@@ -125,7 +125,7 @@ public sealed class RotationUnderTrafficTests
                 services.AddOpenAIClient(s => s.Endpoint = world.Api.Endpoint);
                 services.AddOpenAIChatClient("gpt-4o-mini");
                 var built = services.BuildServiceProvider();
-                (await built.GetRequiredService<IOpenAIKeyProvider>().GetKeyAsync()).Value.Should().Be(world.InitialKey.Value);
+                (await built.GetRequiredService<IOpenAIKeyProvider>().GetKeyAsync().AsTask().WaitAsync(BoundedRotator.Bound)).Value.Should().Be(world.InitialKey.Value);
                 instances.Add(built);
             }
 
@@ -136,7 +136,7 @@ public sealed class RotationUnderTrafficTests
         {
             foreach (var instance in _instances)
             {
-                if ((await instance.GetRequiredService<IOpenAIKeyProvider>().GetKeyAsync()).Value != key)
+                if ((await instance.GetRequiredService<IOpenAIKeyProvider>().GetKeyAsync().AsTask().WaitAsync(BoundedRotator.Bound)).Value != key)
                 {
                     return false;
                 }
@@ -206,7 +206,7 @@ public sealed class RotationUnderTrafficTests
             {
                 try
                 {
-                    var answer = await client.CompleteChatAsync([new UserChatMessage($"{name}-{n}")]);
+                    var answer = await client.CompleteChatAsync([new UserChatMessage($"{name}-{n}")]).WaitAsync(BoundedRotator.Bound);
                     if (answer.GetRawResponse().Status != 200)
                     {
                         _failures.Add($"{name}-{n}: {answer.GetRawResponse().Status}");
@@ -215,6 +215,10 @@ public sealed class RotationUnderTrafficTests
                 catch (ClientResultException ex)
                 {
                     _failures.Add($"{name}-{n}: {ex.Status}");
+                }
+                catch (TimeoutException)
+                {
+                    _failures.Add($"{name}-{n}: no answer within {BoundedRotator.Bound}");
                 }
             }
         }

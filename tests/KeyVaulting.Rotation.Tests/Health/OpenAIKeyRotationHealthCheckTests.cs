@@ -12,9 +12,9 @@ public sealed class OpenAIKeyRotationHealthCheckTests
     {
         await using var world = await RotationWorld.StartAsync();
         await using var services = world.CreateServices(services: s => s.AddHealthChecks().AddOpenAIKeyRotation());
-        await services.GetRequiredService<IOpenAIKeyRotator>().RunAsync();
+        await new BoundedRotator(services.GetRequiredService<IOpenAIKeyRotator>()).RunAsync();
 
-        var report = await services.GetRequiredService<HealthCheckService>().CheckHealthAsync();
+        var report = await services.GetRequiredService<HealthCheckService>().CheckHealthAsync().WaitAsync(BoundedRotator.Bound);
 
         var entry = report.Entries["openai-key-rotation"];
         entry.Status.Should().Be(HealthStatus.Healthy);
@@ -29,10 +29,10 @@ public sealed class OpenAIKeyRotationHealthCheckTests
         var wrongAdminKey = "sk-admin-" + new string('W', 40);
         await using var services = world.CreateServices(services: s => s.AddHealthChecks().AddOpenAIKeyRotation(), adminKey: wrongAdminKey);
         world.Time.Advance(TimeSpan.FromDays(30));
-        var act = () => services.GetRequiredService<IOpenAIKeyRotator>().RunAsync();
+        var act = () => new BoundedRotator(services.GetRequiredService<IOpenAIKeyRotator>()).RunAsync();
         await act.Should().ThrowAsync<OpenAIKeyRotationException>();
 
-        var report = await services.GetRequiredService<HealthCheckService>().CheckHealthAsync();
+        var report = await services.GetRequiredService<HealthCheckService>().CheckHealthAsync().WaitAsync(BoundedRotator.Bound);
 
         var entry = report.Entries["openai-key-rotation"];
         entry.Status.Should().Be(HealthStatus.Degraded);
@@ -47,10 +47,10 @@ public sealed class OpenAIKeyRotationHealthCheckTests
     {
         await using var world = await RotationWorld.StartAsync();
         await using var services = world.CreateServices(services: s => s.AddHealthChecks().AddOpenAIKeyRotation());
-        await services.GetRequiredService<IOpenAIKeyRotator>().RunAsync();
+        await new BoundedRotator(services.GetRequiredService<IOpenAIKeyRotator>()).RunAsync();
         world.Time.Advance(TimeSpan.FromDays(30) + TimeSpan.FromHours(2));
 
-        var report = await services.GetRequiredService<HealthCheckService>().CheckHealthAsync();
+        var report = await services.GetRequiredService<HealthCheckService>().CheckHealthAsync().WaitAsync(BoundedRotator.Bound);
 
         report.Entries["openai-key-rotation"].Status.Should().Be(HealthStatus.Degraded);
         report.Entries["openai-key-rotation"].Description.Should().Contain("overdue");
@@ -66,7 +66,7 @@ public sealed class OpenAIKeyRotationHealthCheckTests
         using var steps = new MetricCollector<double>(meters, "KeyVaulting", "keyvaulting.rotation.step.duration");
         using var failures = new MetricCollector<long>(meters, "KeyVaulting", "keyvaulting.rotation.failures");
 
-        await services.GetRequiredService<IOpenAIKeyRotator>().RotateNowAsync(RevokeTiming.Immediately);
+        await new BoundedRotator(services.GetRequiredService<IOpenAIKeyRotator>()).RotateNowAsync(RevokeTiming.Immediately);
 
         rotations.GetMeasurementSnapshot().Select(m => m.Tags["keyvaulting.outcome"]).Should().Equal("promoted", "completed");
         steps.GetMeasurementSnapshot().Select(m => m.Tags["keyvaulting.rotation.step"]).Should().Contain(["claim", "create", "stage", "test", "promote", "revoke", "complete"]);

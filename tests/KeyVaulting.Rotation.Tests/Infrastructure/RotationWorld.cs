@@ -87,7 +87,7 @@ internal sealed class RotationWorld : IAsyncDisposable
     /// <summary>Gets the store's current key as consumers read it.</summary>
     public async Task<string?> CurrentValueAsync()
     {
-        var result = await Source().FetchAsync(CancellationToken.None);
+        var result = await Source().FetchAsync(CancellationToken.None).AsTask().WaitAsync(BoundedRotator.Bound);
         return result.IsFound ? result.Value : null;
     }
 
@@ -96,7 +96,7 @@ internal sealed class RotationWorld : IAsyncDisposable
 
     /// <summary>A new rotator in its own service provider, as a new process would create it.</summary>
     public IOpenAIKeyRotator CreateRotator(Action<OpenAIKeyRotationOptions>? configure = null, Action<IServiceCollection>? services = null, string? adminKey = null)
-        => CreateServices(configure, services, adminKey).GetRequiredService<IOpenAIKeyRotator>();
+        => new BoundedRotator(CreateServices(configure, services, adminKey).GetRequiredService<IOpenAIKeyRotator>());
 
     /// <summary>A new service provider with a rotation, as a new process would build it.</summary>
     public ServiceProvider CreateServices(Action<OpenAIKeyRotationOptions>? configure = null, Action<IServiceCollection>? services = null, string? adminKey = null)
@@ -192,7 +192,7 @@ internal sealed class RotationWorld : IAsyncDisposable
             await using var services = new ServiceCollection().AddOpenAIKeyProvider(o => o.LoadOnStartup = false).AddDotEnvFile(path).Services.BuildServiceProvider();
             try
             {
-                var key = await services.GetRequiredService<IOpenAIKeyProvider>().GetKeyAsync(cancellationToken);
+                var key = await services.GetRequiredService<IOpenAIKeyProvider>().GetKeyAsync(cancellationToken).AsTask().WaitAsync(BoundedRotator.Bound, cancellationToken);
                 return OpenAIKeySourceResult.Found(key.Value);
             }
             catch (OpenAIKeyUnavailableException)

@@ -212,6 +212,6 @@ public sealed class DotEnvFileRotationTargetTests : IDisposable
     {
         await using var services = new ServiceCollection()
             .AddOpenAIKeyProvider(o => o.LoadOnStartup = false).AddDotEnvFile(EnvPath).Services.BuildServiceProvider();
-        return (await services.GetRequiredService<IOpenAIKeyProvider>().GetKeyAsync()).Value;
+        return (await services.GetRequiredService<IOpenAIKeyProvider>().GetKeyAsync().AsTask().WaitAsync(TimeSpan.FromSeconds(30))).Value;
     }
 }
