@@ -228,6 +228,31 @@ public sealed class OpenAIKeyRotatorTests
     }
 
     [Fact]
+    public async Task RunAsync_KeyStagedByAnotherRotatorInAStoreThatKeepsNoValue_StandsDownUntilItsClaimExpires()
+    {
+        await using var world = await RotationWorld.StartAsync(TargetKind.DotEnv);
+        await using var unreachable = await LocalServer.StartAsync(context =>
+        {
+            context.Response.StatusCode = 503;
+            return Task.CompletedTask;
+        });
+        world.Time.Advance(Interval);
+        await RunIgnoringFailureAsync(world.CreateRotator(o => o.Endpoint = new Uri(unreachable.Address, "v1/")));
+        var staged = world.Admin.Keys.Single(k => k.Minted);
+        var other = world.CreateRotator();
+
+        (await other.RunAsync()).Outcome.Should().Be(OpenAIKeyRotationOutcome.StoodDown, "the first rotator is still testing its key");
+        staged.IsRevoked.Should().BeFalse("another rotator's staged key is not abandoned while its claim holds");
+
+        world.Time.Advance(TimeSpan.FromMinutes(5));
+        (await other.RunAsync()).Outcome.Should().Be(OpenAIKeyRotationOutcome.Promoted);
+        staged.IsRevoked.Should().BeTrue("once the claim expired, the key whose value is lost is revoked and another minted");
+        world.Time.Advance(Grace);
+        await other.RunAsync();
+        await world.ShouldHaveConvergedAsync();
+    }
+
+    [Fact]
     public async Task RunAsync_OrphanOlderThanLifetime_IsRevokedAndAYoungOneIsKept()
     {
         await using var world = await RotationWorld.StartAsync();

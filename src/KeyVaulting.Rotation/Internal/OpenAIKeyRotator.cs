@@ -82,6 +82,19 @@ internal sealed partial class OpenAIKeyRotator : IOpenAIKeyRotator, IDisposable
     /// <summary>Gets the start of the names of the keys and service accounts this rotator mints.</summary>
     public string NamePrefix => _namePrefix;
 
+    /// <summary>
+    /// Gets how long another rotator's claim is respected: <see cref="ClaimTimeout"/>, or longer when the test step
+    /// may take longer (the test timeout plus three requests).
+    /// </summary>
+    public TimeSpan ClaimExpiry
+    {
+        get
+        {
+            var busiest = _options.TestTimeout + (3 * _options.RequestTimeout);
+            return busiest > ClaimTimeout ? busiest : ClaimTimeout;
+        }
+    }
+
     /// <summary>Gets the lifetime each new key gets: the option, else the interval plus twice the grace period.</summary>
     public TimeSpan KeyLifetime => _options.KeyLifetime ?? _options.Interval + (2 * _options.GracePeriod);
 
@@ -155,14 +168,15 @@ internal sealed partial class OpenAIKeyRotator : IOpenAIKeyRotator, IDisposable
 
             if (state.Pending is { } pending)
             {
+                // Another rotator's rotation, claimed or staged, is left to it until its claim expires.
+                if (!IsMine(pending) && now - pending.StartedAt < ClaimExpiry)
+                {
+                    Log.StoodDown(_logger, DisplayName, pending.RotationId, pending.StartedAt);
+                    return Result(OpenAIKeyRotationOutcome.StoodDown, pending.StartedAt + ClaimExpiry, state);
+                }
+
                 if (pending.Record is null)
                 {
-                    if (!IsMine(pending) && now - pending.StartedAt < ClaimTimeout)
-                    {
-                        Log.StoodDown(_logger, DisplayName, pending.RotationId, pending.StartedAt);
-                        return Result(OpenAIKeyRotationOutcome.StoodDown, pending.StartedAt + ClaimTimeout, state);
-                    }
-
                     await CreateAndStageAsync(state, pending, sweepRotation: pending.RotationId != claimedThisRun, cancellationToken).ConfigureAwait(false);
                     continue;
                 }
