@@ -69,7 +69,7 @@ public sealed class RevocationStormTests
         openAI.AcceptKey(replacement.Value);
         openAI.RevokeKey(revoked);
         openAI.ReleaseResponses();
-        var statuses = await Task.WhenAll(storm).WaitAsync(TimeSpan.FromSeconds(60));
+        var statuses = await Task.WhenAll(storm).WaitAsync(TimeSpan.FromSeconds(150)); // minutes only on a badly loaded machine
 
         statuses.Should().OnlyContain(status => status == 200, "every request rejected with the revoked key is sent once more with the new one");
         (store.SecretReads - readsBefore).Should().Be(1, "concurrent 401s share one read, and later ones find the new key already loaded");
