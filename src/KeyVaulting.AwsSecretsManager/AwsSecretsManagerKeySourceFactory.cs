@@ -48,12 +48,12 @@ internal sealed class AwsSecretsManagerKeySourceFactory : IOpenAIKeySourceFactor
 
     /// <summary>
     /// Creates the source with the application's time and logging, and the package's named HTTP client when
-    /// <c>AddAwsSecretsManager</c> registered it (else a shared client).
+    /// <c>AddAwsSecretsManager</c> registered it (else a client of its own).
     /// </summary>
     public static AwsSecretsManagerKeySource Create(string secretId, AwsSecretsManagerKeySourceOptions options, IServiceProvider services)
     {
         var time = services.GetService<TimeProvider>() ?? TimeProvider.System;
         var logger = services.GetService<ILoggerFactory>()?.CreateLogger<AwsSecretsManagerKeySource>() ?? NullLogger<AwsSecretsManagerKeySource>.Instance;
-        return new AwsSecretsManagerKeySource(secretId.Trim(), options, AwsSecretsManagerHttpClient.Resolve(services), time, logger);
+        return new AwsSecretsManagerKeySource(secretId.Trim(), options, services, time, logger);
     }
 }

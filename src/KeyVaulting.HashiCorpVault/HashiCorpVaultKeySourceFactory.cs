@@ -66,21 +66,10 @@ internal sealed class HashiCorpVaultKeySourceFactory : IOpenAIKeySourceFactory
             ? VaultTls.LoadCaCertificates(caPath, settings.SourceName)
             : null;
 
-        Func<HttpClient> httpClient;
-        HttpClient? owned = null;
-        if (caCertificates is null && !settings.SkipTlsVerify && VaultHttpClient.Factory(services) is { } factory)
-        {
-            httpClient = () => factory.CreateClient(HashiCorpVaultKeySourceOptions.HttpClientName);
-            Log.HttpClientChosen(logger, settings.SourceName, $"the IHttpClientFactory client '{HashiCorpVaultKeySourceOptions.HttpClientName}'", address);
-        }
-        else
-        {
-            owned = new HttpClient(VaultTls.CreateHandler(caCertificates, settings.SkipTlsVerify), disposeHandler: true);
-            httpClient = () => owned;
-            Log.HttpClientChosen(logger, settings.SourceName, caCertificates is null && !settings.SkipTlsVerify ? "its own HttpClient" : "its own HttpClient with the configured TLS trust", address);
-        }
-
-        var client = new VaultClient(settings.SourceName, settings.Address, settings.Namespace, httpClient, owned, time, new VaultRedactor(), logger);
+        var http = StoreHttpClient.Create(
+            services, HashiCorpVaultKeySourceOptions.HttpClientName, settings.SourceName, VaultClient.Endpoint, VaultTls.CreateHandler(caCertificates, settings.SkipTlsVerify));
+        Log.HttpClientChosen(logger, settings.SourceName, http.Description, address);
+        var client = new VaultClient(settings.SourceName, settings.Address, settings.Namespace, http, new VaultRedactor(), logger);
         var tokens = new VaultTokenManager(client, settings.Auth, time, logger);
         return new HashiCorpVaultKeySource(settings, client, tokens, time, logger);
     }

@@ -42,7 +42,7 @@ public static class OpenAIKeyProviderBuilderAwsSecretsManagerExtensions
         }
 
         var snapshot = options.Clone();
-        AwsSecretsManagerHttpClient.Register(builder.Services);
+        StoreHttpClient.Register(builder.Services, AwsSecretsManagerKeySource.HttpClientName);
         builder.AddSourceFactory<AwsSecretsManagerKeySourceFactory>();
         return builder.AddSource(services => AwsSecretsManagerKeySourceFactory.Create(secretId, snapshot, services));
     }

@@ -173,5 +173,5 @@ internal static class GetSecretValueOperation
     };
 
     private static OpenAIKeySourceException Invalid(string sourceName, string problem)
-        => new(sourceName, $"{sourceName}: {problem}", isTransient: false);
+        => new(sourceName, problem, isTransient: false);
 }

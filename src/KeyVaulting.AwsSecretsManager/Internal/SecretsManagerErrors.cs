@@ -158,6 +158,6 @@ internal sealed class SecretsManagerErrors(string sourceName, string secretId, s
         throw Fail($"Secrets Manager answered {statusText} {code}.{said}", transient: false);
 
         OpenAIKeySourceException Fail(string problem, bool transient, TimeSpan? wait = null)
-            => new(sourceName, $"{sourceName}: {problem}{requestId}", transient, wait);
+            => new(sourceName, problem + requestId, transient, wait);
     }
 }

@@ -1,6 +1,5 @@
 using KeyVaulting.HashiCorpVault;
 using KeyVaulting.HashiCorpVault.Internal;
-using KeyVaulting.HashiCorpVault.Internal.Http;
 
 namespace Microsoft.Extensions.DependencyInjection;
 
@@ -35,7 +34,7 @@ public static class HashiCorpVaultOpenAIKeyProviderBuilderExtensions
                 VaultSourceSettings.PathProblem(path) is null ? nameof(configure) : nameof(path));
         }
 
-        VaultHttpClient.Register(builder.Services);
+        StoreHttpClient.Register(builder.Services, HashiCorpVaultKeySourceOptions.HttpClientName);
         builder.AddSourceFactory<HashiCorpVaultKeySourceFactory>();
         return builder.AddSource(sp => HashiCorpVaultKeySourceFactory.Create(path, options, sp));
     }

@@ -46,7 +46,7 @@ internal sealed class HashiCorpVaultKeySource : IOpenAIKeySource, IDisposable
                 var replacement = await _tokens.ReplaceRejectedTokenAsync(token, cancellationToken).ConfigureAwait(false)
                     ?? throw new OpenAIKeySourceException(
                         Name,
-                        $"{Name}: Vault rejected the token from {_settings.Auth.Description} as invalid ({response.Describe()}): it expired or was revoked. {_settings.Auth.RejectedTokenFix}",
+                        $"Vault rejected the token from {_settings.Auth.Description} as invalid ({response.Describe()}): it expired or was revoked. {_settings.Auth.RejectedTokenFix}",
                         isTransient: false);
 
                 // One retry with the new token; whatever Vault answers now is the answer.
@@ -103,7 +103,7 @@ internal sealed class HashiCorpVaultKeySource : IOpenAIKeySource, IDisposable
 
             throw new OpenAIKeySourceException(
                 Name,
-                $"{Name}: Vault answered {Operation} without data.data. Check that '{_settings.MountPoint}' is a KV version 2 mount, or set KvVersion to 1.",
+                $"Vault answered {Operation} without data.data. Check that '{_settings.MountPoint}' is a KV version 2 mount, or set KvVersion to 1.",
                 isTransient: false);
         }
 
@@ -113,7 +113,7 @@ internal sealed class HashiCorpVaultKeySource : IOpenAIKeySource, IDisposable
     private OpenAIKeySourceResult ReadUnversioned(VaultResponse response)
     {
         var fields = response.Data
-            ?? throw new OpenAIKeySourceException(Name, $"{Name}: Vault answered {Operation} without data. Check MountPoint and KvVersion.", isTransient: false);
+            ?? throw new OpenAIKeySourceException(Name, $"Vault answered {Operation} without data. Check MountPoint and KvVersion.", isTransient: false);
         return Found(fields, version: null, response);
     }
 
@@ -128,7 +128,7 @@ internal sealed class HashiCorpVaultKeySource : IOpenAIKeySource, IDisposable
                 : $"its fields are {string.Join(", ", names.Take(MaxFieldNamesShown))}{(names.Count > MaxFieldNamesShown ? $" and {names.Count - MaxFieldNamesShown} more" : string.Empty)} (values not shown)";
             throw new OpenAIKeySourceException(
                 Name,
-                $"{Name}: the secret at {where} has no field '{_settings.Field}'; {listed}. Set Field to the one that holds the key, or write the key under '{_settings.Field}'.",
+                $"The secret at {where} has no field '{_settings.Field}'; {listed}. Set Field to the one that holds the key, or write the key under '{_settings.Field}'.",
                 isTransient: false);
         }
 
@@ -136,7 +136,7 @@ internal sealed class HashiCorpVaultKeySource : IOpenAIKeySource, IDisposable
         {
             throw new OpenAIKeySourceException(
                 Name,
-                $"{Name}: the field '{_settings.Field}' of the secret at {where} is {Describe(field.ValueKind)}, not a string. Store the key as a plain string.",
+                $"The field '{_settings.Field}' of the secret at {where} is {Describe(field.ValueKind)}, not a string. Store the key as a plain string.",
                 isTransient: false);
         }
 
@@ -145,7 +145,7 @@ internal sealed class HashiCorpVaultKeySource : IOpenAIKeySource, IDisposable
             // Vault never stores a field twice; an answer that has one did not come from Vault untouched.
             throw new OpenAIKeySourceException(
                 Name,
-                $"{Name}: the secret at {where} has the field '{_settings.Field}' (setting Field) more than once, so which value is the key is ambiguous. Keep exactly one '{_settings.Field}' in the secret.",
+                $"The secret at {where} has the field '{_settings.Field}' (setting Field) more than once, so which value is the key is ambiguous. Keep exactly one '{_settings.Field}' in the secret.",
                 isTransient: false);
         }
 
@@ -155,7 +155,7 @@ internal sealed class HashiCorpVaultKeySource : IOpenAIKeySource, IDisposable
             // A failure, not an absence: a blanked production secret must not switch the app to the next source's key.
             throw new OpenAIKeySourceException(
                 Name,
-                $"{Name}: the field '{_settings.Field}' (setting Field) of the secret at {where} is empty. Write the key into it, or point Field at the field that holds it.",
+                $"The field '{_settings.Field}' (setting Field) of the secret at {where} is empty. Write the key into it, or point Field at the field that holds it.",
                 isTransient: false);
         }
 
@@ -213,14 +213,14 @@ internal sealed class HashiCorpVaultKeySource : IOpenAIKeySource, IDisposable
         {
             return new OpenAIKeySourceException(
                 Name,
-                $"{Name}: Vault rejected the token from {_settings.Auth.Description} as invalid ({response.Describe()}) even after getting a new one. {_settings.Auth.RejectedTokenFix}",
+                $"Vault rejected the token from {_settings.Auth.Description} as invalid ({response.Describe()}) even after getting a new one. {_settings.Auth.RejectedTokenFix}",
                 isTransient: false);
         }
 
         var inNamespace = _settings.Namespace is null ? string.Empty : $" in namespace '{_settings.Namespace}'";
         return new OpenAIKeySourceException(
             Name,
-            $"{Name}: Vault denied {Operation}{inNamespace} ({response.Describe()}). The token from {_settings.Auth.Description} needs a policy granting the 'read' capability on '{_settings.SecretPath}': " +
+            $"Vault denied {Operation}{inNamespace} ({response.Describe()}). The token from {_settings.Auth.Description} needs a policy granting the 'read' capability on '{_settings.SecretPath}': " +
             $"path \"{_settings.SecretPath}\" {{ capabilities = [\"read\"] }}.",
             isTransient: false);
     }

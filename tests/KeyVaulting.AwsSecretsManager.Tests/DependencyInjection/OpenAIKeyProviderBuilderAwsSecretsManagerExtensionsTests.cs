@@ -1,3 +1,4 @@
+using System.Net;
 using Amazon.Runtime;
 using KeyVaulting.AwsSecretsManager.Tests.TestInfrastructure;
 using KeyVaulting.Testing;
@@ -136,6 +137,45 @@ public sealed class OpenAIKeyProviderBuilderAwsSecretsManagerExtensionsTests : I
     }
 
     [Fact]
+    public async Task AddAwsSecretsManager_AppSetsAProxyHandlerAndTheEndpointRedirects_DoesNotSendTheSessionTokenToTheTarget()
+    {
+        await using var elsewhere = await FakeSecretsManager.StartAsync(_time);
+        _server.RespondNextRaw(307, [], ("Location", elsewhere.Url.ToString()));
+        await using var services = Build(builder =>
+        {
+            builder.AddAwsSecretsManager(SecretName, PointAtServer);
+
+            // The documented way to add a proxy, after AddAwsSecretsManager: a new handler, which follows redirects by default.
+            builder.Services.AddHttpClient("KeyVaulting.AwsSecretsManager")
+                .ConfigurePrimaryHttpMessageHandler(() => new HttpClientHandler { Proxy = new WebProxy("http://proxy.example.test:3128") { BypassProxyOnLocal = true } });
+        });
+
+        var act = async () => await services.GetRequiredService<IOpenAIKeyProvider>().GetKeyAsync();
+
+        var failure = (await act.Should().ThrowAsync<OpenAIKeyUnavailableException>()).Which;
+        elsewhere.Requests.Should().BeEmpty("the redirect is not followed, so the session token and the signature never reach its target");
+        failure.Message.Should().Contain("with a redirect (HTTP 307)");
+        failure.ShouldNotContainSecrets(Secrets());
+    }
+
+    [Fact]
+    public async Task AddAwsSecretsManager_AppSetsAPrimaryHandlerThatCannotBeChecked_FailsWithoutSendingTheRequest()
+    {
+        _server.PutSecretString(SecretName, TestKeys.Numbered(51));
+        await using var services = Build(builder =>
+        {
+            builder.AddAwsSecretsManager(SecretName, PointAtServer);
+            builder.Services.AddHttpClient("KeyVaulting.AwsSecretsManager").ConfigurePrimaryHttpMessageHandler(() => new OpaqueHandler());
+        });
+
+        var act = async () => await services.GetRequiredService<IOpenAIKeyProvider>().GetKeyAsync();
+
+        var failure = (await act.Should().ThrowAsync<OpenAIKeyUnavailableException>()).Which;
+        failure.Message.Should().Contain("primary handler (OpaqueHandler)").And.Contain("cannot turn off redirects");
+        _server.Requests.Should().BeEmpty("a client that might follow a redirect with the credentials is refused, not used");
+    }
+
+    [Fact]
     public void AddAwsSecretsManager_RegistersTheConfigurationFactory()
     {
         using var services = Build(builder => builder.AddAwsSecretsManager(SecretName, PointAtServer));
@@ -240,6 +280,15 @@ public sealed class OpenAIKeyProviderBuilderAwsSecretsManagerExtensionsTests : I
 
     private string[] Secrets(params string[] keys)
         => [.. keys, .. _identity.Secrets, .. _server.Requests.Select(r => r.Header("authorization")!.Split("Signature=")[^1])];
+
+    /// <summary>A primary handler KeyVaulting knows nothing about: it cannot tell whether it follows redirects.</summary>
+    private sealed class OpaqueHandler : DelegatingHandler
+    {
+        public OpaqueHandler()
+            : base(new SocketsHttpHandler())
+        {
+        }
+    }
 
     private sealed class HeaderAddingHandler : DelegatingHandler
     {

@@ -357,7 +357,7 @@ public sealed class HashiCorpVaultKeySourceTests : IAsyncLifetime
 
         var exception = await Assert.ThrowsAsync<OpenAIKeySourceException>(() => source.FetchAsync(CancellationToken.None).AsTask());
 
-        exception.Message.Should().Contain("the field 'api_key'").And.Contain("is a number, not a string");
+        exception.Message.Should().Contain("The field 'api_key'").And.Contain("is a number, not a string");
     }
 
     [Fact]
@@ -369,7 +369,7 @@ public sealed class HashiCorpVaultKeySourceTests : IAsyncLifetime
         var failure = await Assert.ThrowsAsync<OpenAIKeySourceException>(() => source.FetchAsync(CancellationToken.None).AsTask());
 
         failure.IsTransient.Should().BeFalse();
-        failure.Message.Should().Contain("the field 'api_key' (setting Field) of the secret at secret/data/openai (version 1) is empty");
+        failure.Message.Should().Contain("The field 'api_key' (setting Field) of the secret at secret/data/openai (version 1) is empty");
     }
 
     [Fact]
@@ -386,7 +386,7 @@ public sealed class HashiCorpVaultKeySourceTests : IAsyncLifetime
         var exception = await Assert.ThrowsAsync<OpenAIKeySourceException>(() => source.FetchAsync(CancellationToken.None).AsTask());
 
         exception.IsTransient.Should().BeTrue();
-        exception.Message.Should().Contain($"could not reach Vault at {closed}").And.Contain("VAULT_ADDR");
+        exception.Message.Should().Contain($"Vault at {closed.GetLeftPart(UriPartial.Authority)} could not be reached").And.Contain("VAULT_ADDR");
         _host.ShouldNotLeakSecrets(exception);
     }
 

@@ -84,11 +84,11 @@ public sealed class HashiCorpVaultStore : FakeStore
         StoreFault.ServiceUnavailable => "Vault is unavailable",
         StoreFault.TooManyRequests => "Vault is rate limiting requests",
         StoreFault.Hang => "did not answer within",
-        StoreFault.ConnectionRefused => "could not reach Vault at " + Address,
+        StoreFault.ConnectionRefused => $"Vault at {Address.GetLeftPart(UriPartial.Authority)} could not be reached",
         StoreFault.MalformedJson => "is not JSON",
         StoreFault.TruncatedBody => "broke while reading its answer",
         StoreFault.WrongContentType => "text/html) is not JSON",
-        StoreFault.HugeBody => "larger than 64 KiB",
+        StoreFault.HugeBody => "larger than 256 KiB",
         _ => throw new ArgumentOutOfRangeException(nameof(fault)),
     };
 

@@ -21,7 +21,7 @@ internal sealed class KubernetesAuthMethod(string role, SecretReference jwt, str
         {
             throw new OpenAIKeySourceException(
                 client.SourceName,
-                $"{client.SourceName} cannot read the Kubernetes service-account token: {problem}. Run in a pod with a mounted service-account token (automountServiceAccountToken), or give its path (options.UseKubernetes jwtPath; in configuration, JwtPath).",
+                $"Cannot read the Kubernetes service-account token: {problem}. Run in a pod with a mounted service-account token (automountServiceAccountToken), or give its path (options.UseKubernetes jwtPath; in configuration, JwtPath).",
                 isTransient: false);
         }
 

@@ -46,7 +46,7 @@ internal sealed class SecretReference
             return value;
         }
 
-        throw new OpenAIKeySourceException(sourceName, $"{sourceName} cannot read the Vault {What}: {problem}.", isTransient: false);
+        throw new OpenAIKeySourceException(sourceName, $"Cannot read the Vault {What}: {problem}.", isTransient: false);
     }
 
     /// <summary>Reads the credential, or says why it cannot (without any value).</summary>

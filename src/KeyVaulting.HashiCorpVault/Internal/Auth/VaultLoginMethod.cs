@@ -35,7 +35,7 @@ internal abstract class VaultLoginMethod(string name, string mountPath) : VaultA
         {
             throw new OpenAIKeySourceException(
                 client.SourceName,
-                $"{client.SourceName}: Vault answered {operation} without auth.client_token. Check that auth/{MountPath} is a {Name} auth method.",
+                $"Vault answered {operation} without auth.client_token. Check that auth/{MountPath} is a {Name} auth method.",
                 isTransient: false);
         }
 

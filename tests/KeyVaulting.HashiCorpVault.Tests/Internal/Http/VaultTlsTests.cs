@@ -59,7 +59,7 @@ public sealed class VaultTlsTests : IAsyncLifetime
         var exception = await Assert.ThrowsAsync<OpenAIKeySourceException>(() => source.FetchAsync(CancellationToken.None).AsTask());
 
         exception.IsTransient.Should().BeFalse();
-        exception.Message.Should().Contain("could not establish a TLS connection to Vault")
+        exception.Message.Should().Contain("Could not establish a TLS connection to Vault")
             .And.Contain("CaCertificatePath (or the VAULT_CACERT environment variable)");
         _host.ShouldNotLeakSecrets(exception);
     }
@@ -78,7 +78,7 @@ public sealed class VaultTlsTests : IAsyncLifetime
 
         var exception = await Assert.ThrowsAsync<OpenAIKeySourceException>(() => source.FetchAsync(CancellationToken.None).AsTask());
 
-        exception.Message.Should().Contain("could not establish a TLS connection");
+        exception.Message.Should().Contain("Could not establish a TLS connection");
     }
 
     [Fact]
