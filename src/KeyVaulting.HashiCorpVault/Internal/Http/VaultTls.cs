@@ -12,21 +12,21 @@ namespace KeyVaulting.HashiCorpVault.Internal.Http;
 internal static class VaultTls
 {
     /// <summary>Reads the CA certificates of a PEM file (one certificate or a bundle).</summary>
-    /// <exception cref="InvalidOperationException">The file is missing, unreadable or holds no certificate.</exception>
+    /// <exception cref="InvalidOperationException">The file is missing, unreadable, not a regular file, too large or holds no certificate.</exception>
     public static X509Certificate2Collection LoadCaCertificates(string path, string sourceName)
     {
         var setting = $"CaCertificatePath (or the {VaultDefaults.CaCertificateVariable} environment variable)";
-        if (!File.Exists(path))
+        if (!BoundedFile.TryRead(path, BoundedFile.MaxCertificateBytes, $"the file {path}", out var pem, out var problem))
         {
-            throw new InvalidOperationException($"{sourceName}: {setting} names {path}, which does not exist. Give the PEM file of the CA that issued Vault's certificate.");
+            throw new InvalidOperationException($"{sourceName}: {setting} names a file that cannot be used: {problem}. Give the PEM file of the CA that issued Vault's certificate.");
         }
 
         var certificates = new X509Certificate2Collection();
         try
         {
-            certificates.ImportFromPemFile(path);
+            certificates.ImportFromPem(pem);
         }
-        catch (Exception ex) when (ex is CryptographicException or IOException or UnauthorizedAccessException)
+        catch (CryptographicException ex)
         {
             throw new InvalidOperationException($"{sourceName}: {setting} names {path}, which cannot be read as PEM certificates ({ex.GetType().Name}). Give the PEM file of the CA that issued Vault's certificate.", ex);
         }

@@ -114,7 +114,7 @@ public sealed class VaultTlsTests : IAsyncLifetime
         var action = () => _host.CreateSource("openai", o => o.CaCertificatePath = missing);
 
         action.Should().Throw<InvalidOperationException>()
-            .WithMessage($"HashiCorpVault:secret/openai: CaCertificatePath (or the VAULT_CACERT environment variable) names {missing}, which does not exist.*");
+            .WithMessage($"HashiCorpVault:secret/openai: CaCertificatePath (or the VAULT_CACERT environment variable) names a file that cannot be used: the file {missing} does not exist.*");
     }
 
     [Fact]
