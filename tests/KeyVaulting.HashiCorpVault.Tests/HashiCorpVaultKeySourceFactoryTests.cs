@@ -223,6 +223,18 @@ public sealed class HashiCorpVaultKeySourceFactoryTests : IAsyncLifetime
     }
 
     [Fact]
+    public void Create_AddressWithUserInformation_ThrowsWithoutRepeatingIt()
+    {
+        var password = "pw-" + Guid.NewGuid().ToString("N");
+
+        var action = () => CreateSource(new() { ["Path"] = "openai", ["Address"] = $"https://vault-admin:{password}@vault.example.test:8200" }, address: false);
+
+        var exception = action.Should().Throw<InvalidOperationException>().WithMessage("*Address contains user information (user:password@)*").Which;
+        exception.ShouldNotContainSecrets(password, "vault-admin");
+        _host.Logs.ShouldNotContainSecrets(password, "vault-admin");
+    }
+
+    [Fact]
     public void Create_PlainHttpToAnotherHost_WarnsThatSecretsCrossTheNetworkUnencrypted()
     {
         using var source = HashiCorpVaultKeySourceFactory.Create("openai", new HashiCorpVaultKeySourceOptions { Address = new Uri("http://vault.example.test:8200") }, _host.Services);

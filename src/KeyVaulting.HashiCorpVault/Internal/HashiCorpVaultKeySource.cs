@@ -122,7 +122,8 @@ internal sealed class HashiCorpVaultKeySource : IOpenAIKeySource, IDisposable
         var where = version is null ? _settings.SecretPath : $"{_settings.SecretPath} (version {version})";
         if (!fields.TryGetProperty(_settings.Field, out var field))
         {
-            var names = fields.EnumerateObject().Select(p => $"'{p.Name}'").ToList();
+            // A key pasted as a field name would otherwise be repeated in the message.
+            var names = fields.EnumerateObject().Select(p => $"'{SecretShapes.Mask(p.Name)}'").ToList();
             var listed = names.Count == 0
                 ? "it has no fields"
                 : $"its fields are {string.Join(", ", names.Take(MaxFieldNamesShown))}{(names.Count > MaxFieldNamesShown ? $" and {names.Count - MaxFieldNamesShown} more" : string.Empty)} (values not shown)";

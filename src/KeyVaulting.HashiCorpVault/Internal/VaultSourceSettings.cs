@@ -95,6 +95,11 @@ internal sealed class VaultSourceSettings
         {
             problems.Add("Address must be an absolute http:// or https:// address, for example https://vault.example.com:8200");
         }
+        else if (options.Address is { UserInfo.Length: > 0 })
+        {
+            // The value is not repeated: user information is a credential.
+            problems.Add(UserInfoProblem("Address"));
+        }
 
         return problems;
     }
@@ -126,6 +131,11 @@ internal sealed class VaultSourceSettings
                 address = null;
                 problems.Add($"the {VaultDefaults.AddressVariable} environment variable is not an absolute http:// or https:// address");
             }
+            else if (address.UserInfo.Length > 0)
+            {
+                address = null;
+                problems.Add(UserInfoProblem($"the {VaultDefaults.AddressVariable} environment variable"));
+            }
         }
 
         if (problems.Count > 0)
@@ -145,6 +155,9 @@ internal sealed class VaultSourceSettings
 
         return new VaultSourceSettings(path, options, address!, vaultNamespace, caCertificatePath);
     }
+
+    private static string UserInfoProblem(string setting)
+        => $"{setting} contains user information (user:password@), which would be repeated in messages, logs and the health check; remove it: Vault authenticates with a token, never with a password in its address";
 
     private static bool IsHttp(Uri address)
         => address.IsAbsoluteUri && (address.Scheme == Uri.UriSchemeHttps || address.Scheme == Uri.UriSchemeHttp);

@@ -243,6 +243,18 @@ public sealed class HashiCorpVaultOpenAIKeyProviderBuilderExtensionsTests : IAsy
             .WithMessage("HashiCorpVault:secret/openai is not configured correctly: Field is empty*; Version is set but KvVersion is 1*");
     }
 
+    [Fact]
+    public void AddHashiCorpVault_AddressWithUserInformation_ThrowsWithoutRepeatingIt()
+    {
+        var password = "pw-" + Guid.NewGuid().ToString("N");
+        var builder = new ServiceCollection().AddOpenAIKeyProvider();
+
+        var action = () => builder.AddHashiCorpVault("openai", o => o.Address = new Uri($"https://vault-admin:{password}@vault.example.test:8200"));
+
+        var exception = action.Should().Throw<ArgumentException>().WithMessage("*Address contains user information (user:password@)*").Which;
+        exception.ShouldNotContainSecrets(password, "vault-admin");
+    }
+
     [Theory]
     [InlineData("")]
     [InlineData("a//b")]

@@ -348,6 +348,22 @@ public sealed class HashiCorpVaultKeySourceTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task FetchAsync_FieldMissingAndAKeyPastedAsAFieldName_ListsTheFieldNamesWithTheKeyRedacted()
+    {
+        _host.Vault.EnableKv();
+        var pasted = TestKeys.Project('P');
+        _host.Vault.PutKv2("secret", "openai", new Dictionary<string, object?> { [pasted] = "", ["org"] = "org-test" });
+        var token = _host.Vault.CreateToken();
+        var source = _host.CreateSource("openai", o => o.UseToken(token));
+
+        var exception = await Assert.ThrowsAsync<OpenAIKeySourceException>(() => source.FetchAsync(CancellationToken.None).AsTask());
+
+        exception.Message.Should().Contain("has no field 'api_key'").And.Contain("'sk-…[redacted]', 'org' (values not shown)");
+        exception.ShouldNotContainSecrets(pasted);
+        _host.Logs.ShouldNotContainSecrets(pasted);
+    }
+
+    [Fact]
     public async Task FetchAsync_FieldIsNotAString_ThrowsSayingWhatItIs()
     {
         _host.Vault.EnableKv();

@@ -1,5 +1,6 @@
 using KeyVaulting.HashiCorpVault.Internal;
 using KeyVaulting.HashiCorpVault.Tests.Infrastructure;
+using KeyVaulting.Testing;
 
 namespace KeyVaulting.HashiCorpVault.Tests.Internal;
 
@@ -77,6 +78,19 @@ public sealed class VaultSourceSettingsTests : IDisposable
         action.Should().Throw<InvalidOperationException>()
             .WithMessage("*the VAULT_ADDR environment variable is not an absolute http:// or https:// address*")
             .Which.Message.Should().NotContain("secret-looking-value");
+    }
+
+    [Fact]
+    public void Resolve_VaultAddrWithUserInformation_ThrowsWithoutRepeatingIt()
+    {
+        var password = "pw-" + Guid.NewGuid().ToString("N");
+        _environment.Set("VAULT_ADDR", $"https://vault-admin:{password}@vault.example.test:8200");
+
+        var action = () => VaultSourceSettings.Resolve("openai", new HashiCorpVaultKeySourceOptions());
+
+        action.Should().Throw<InvalidOperationException>()
+            .WithMessage("*the VAULT_ADDR environment variable contains user information (user:password@)*")
+            .Which.Message.Should().NotContain(password).And.NotContain("vault-admin");
     }
 
     [Fact]
