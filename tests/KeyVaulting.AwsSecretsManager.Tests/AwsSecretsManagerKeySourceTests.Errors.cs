@@ -166,7 +166,7 @@ public sealed partial class AwsSecretsManagerKeySourceTests
         var failure = await _aws.FetchFailsAsync(source);
 
         failure.IsTransient.Should().BeFalse();
-        failure.Message.Should().Contain("InvalidParameterException").And.Contain("SecretId, VersionId and VersionStage");
+        failure.Message.Should().Contain("InvalidParameterException").And.Contain("SecretId, Version and VersionStage");
     }
 
     [Fact]
@@ -192,8 +192,9 @@ public sealed partial class AwsSecretsManagerKeySourceTests
         StoreHttpClient.Register(services, AwsSecretsManagerKeySource.HttpClientName);
         services.AddHttpClient(AwsSecretsManagerKeySource.HttpClientName).AddHttpMessageHandler(() => new SignalingHandler(headersReceived));
         await using var provider = services.BuildServiceProvider();
-        var source = AwsSecretsManagerKeySourceFactory.Create(SecretName, new AwsSecretsManagerKeySourceOptions
+        var source = AwsSecretsManagerKeySourceFactory.Create(new AwsSecretsManagerKeySourceOptions
         {
+            SecretId = SecretName,
             ServiceUrl = _aws.Server.Url,
             Region = FakeSecretsManager.Region,
             Credentials = _aws.Identity.Credentials,

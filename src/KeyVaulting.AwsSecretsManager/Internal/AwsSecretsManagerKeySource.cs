@@ -37,8 +37,9 @@ internal sealed class AwsSecretsManagerKeySource : IOpenAIKeySource, IDisposable
     private readonly string _versionSelector;
     private SecretsManagerEndpoint? _endpoint;
 
-    public AwsSecretsManagerKeySource(string secretId, AwsSecretsManagerKeySourceOptions options, IServiceProvider services, TimeProvider timeProvider, ILogger logger)
+    public AwsSecretsManagerKeySource(AwsSecretsManagerKeySourceOptions options, IServiceProvider services, TimeProvider timeProvider, ILogger logger)
     {
+        var secretId = options.SecretId!.Trim();
         _secretId = secretId;
         _options = options;
         _time = timeProvider;
@@ -46,8 +47,8 @@ internal sealed class AwsSecretsManagerKeySource : IOpenAIKeySource, IDisposable
         Name = $"{TypeName}:{secretId}";
         _http = StoreHttpClient.Create(services, HttpClientName, Name, Endpoint);
 
-        // VersionId pins a version; the default stage is then not sent (Secrets Manager would require both to match).
-        _versionId = string.IsNullOrWhiteSpace(options.VersionId) ? null : options.VersionId.Trim();
+        // Version pins a version; the default stage is then not sent (Secrets Manager would require both to match).
+        _versionId = string.IsNullOrWhiteSpace(options.Version) ? null : options.Version.Trim();
         _versionStage = _versionId is null ? (string.IsNullOrWhiteSpace(options.VersionStage) ? AwsSecretsManagerKeySourceOptions.CurrentVersionStage : options.VersionStage.Trim()) : null;
         _versionSelector = _versionId is not null ? $"version id {_versionId}" : $"staging label {_versionStage}";
 
@@ -74,7 +75,7 @@ internal sealed class AwsSecretsManagerKeySource : IOpenAIKeySource, IDisposable
         using var response = await _http.SendAsync(request, "GetSecretValue", cancellationToken).ConfigureAwait(false);
         if (response.IsSuccess)
         {
-            var result = GetSecretValueOperation.ReadResponse(Name, response.Body, _options.JsonKey);
+            var result = GetSecretValueOperation.ReadResponse(Name, response.Body, _options.JsonField);
             Log.Fetched(_logger, Name, result.Version);
             return result;
         }

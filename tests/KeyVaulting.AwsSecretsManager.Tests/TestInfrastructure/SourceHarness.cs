@@ -1,5 +1,4 @@
 using KeyVaulting.AwsSecretsManager.Internal;
-using KeyVaulting.AwsSecretsManager.Internal.Validators;
 using KeyVaulting.Shared;
 using KeyVaulting.Testing;
 using Microsoft.Extensions.DependencyInjection;
@@ -74,22 +73,23 @@ internal sealed class SourceHarness : IAsyncDisposable
     {
         var options = new AwsSecretsManagerKeySourceOptions
         {
+            SecretId = secretId,
             ServiceUrl = Server.Url,
             Region = FakeSecretsManager.Region,
             Credentials = Identity.Credentials,
         };
         configure?.Invoke(options);
-        AwsSecretsManagerKeySourceOptionsValidator.Validate(secretId, options).Should().BeEmpty();
+        AwsSecretsManagerKeySourceFactory.Validators.Should().OnlyContain(v => v.Validate(secretId, options).Succeeded);
         if (!ownClient)
         {
-            return AwsSecretsManagerKeySourceFactory.Create(secretId, options, Services);
+            return AwsSecretsManagerKeySourceFactory.Create(options, Services);
         }
 
         var withoutFactory = new ServiceCollection()
             .AddSingleton(Services.GetRequiredService<TimeProvider>())
             .AddSingleton(Services.GetRequiredService<ILoggerFactory>())
             .BuildServiceProvider();
-        return AwsSecretsManagerKeySourceFactory.Create(secretId, options, withoutFactory);
+        return AwsSecretsManagerKeySourceFactory.Create(options, withoutFactory);
     }
 
     /// <summary>Fetches and expects a failure; checks that it leaks no secret.</summary>

@@ -9,7 +9,7 @@ using Microsoft.Extensions.Time.Testing;
 
 namespace KeyVaulting.AwsSecretsManager.Tests.DependencyInjection;
 
-public sealed class OpenAIKeyProviderBuilderAwsSecretsManagerExtensionsTests : IAsyncLifetime
+public sealed class AwsSecretsManagerOpenAIKeyProviderBuilderExtensionsTests : IAsyncLifetime
 {
     private const string SecretName = "prod/openai-api-key";
 
@@ -205,10 +205,10 @@ public sealed class OpenAIKeyProviderBuilderAwsSecretsManagerExtensionsTests : I
     [InlineData("service-url-path", "ServiceUrl must have no path")]
     [InlineData("service-url-scheme", "ServiceUrl must be an absolute https://")]
     [InlineData("credentials-and-profile", "Set Credentials or Profile, not both.")]
-    [InlineData("stage-and-id", "Set VersionStage or VersionId, not both")]
-    [InlineData("short-version-id", "VersionId must be 32 to 64 characters long")]
+    [InlineData("stage-and-id", "Set VersionStage or Version, not both")]
+    [InlineData("short-version-id", "Version must be 32 to 64 characters long")]
     [InlineData("empty-stage", "VersionStage cannot be empty")]
-    [InlineData("empty-json-key", "JsonKey cannot be empty")]
+    [InlineData("empty-json-field", "JsonField must name a JSON field")]
     [InlineData("empty-profile", "Profile cannot be empty")]
     public void AddAwsSecretsManager_InvalidSetting_ThrowsNamingIt(string problem, string expected)
     {
@@ -219,10 +219,10 @@ public sealed class OpenAIKeyProviderBuilderAwsSecretsManagerExtensionsTests : I
             "service-url-path" => o => o.ServiceUrl = new Uri("https://vpce-0abc.secretsmanager.us-east-1.vpce.amazonaws.com/prefix/"),
             "service-url-scheme" => o => o.ServiceUrl = new Uri("ftp://127.0.0.1/"),
             "credentials-and-profile" => o => { o.Credentials = new AnonymousAWSCredentials(); o.Profile = "prod"; },
-            "stage-and-id" => o => { o.VersionStage = "AWSPREVIOUS"; o.VersionId = Guid.NewGuid().ToString(); },
-            "short-version-id" => o => o.VersionId = "v1",
+            "stage-and-id" => o => { o.VersionStage = "AWSPREVIOUS"; o.Version = Guid.NewGuid().ToString(); },
+            "short-version-id" => o => o.Version = "v1",
             "empty-stage" => o => o.VersionStage = " ",
-            "empty-json-key" => o => o.JsonKey = "",
+            "empty-json-field" => o => o.JsonField = "",
             "empty-profile" => o => o.Profile = "",
             _ => throw new ArgumentOutOfRangeException(nameof(problem)),
         };
@@ -235,11 +235,11 @@ public sealed class OpenAIKeyProviderBuilderAwsSecretsManagerExtensionsTests : I
     }
 
     [Fact]
-    public void AddAwsSecretsManager_VersionIdWithTheDefaultStage_IsAccepted()
+    public void AddAwsSecretsManager_VersionWithTheDefaultStage_IsAccepted()
     {
         var services = new ServiceCollection();
 
-        var act = () => services.AddOpenAIKeyProvider().AddAwsSecretsManager(SecretName, o => o.VersionId = Guid.NewGuid().ToString());
+        var act = () => services.AddOpenAIKeyProvider().AddAwsSecretsManager(SecretName, o => o.Version = Guid.NewGuid().ToString());
 
         act.Should().NotThrow();
     }
