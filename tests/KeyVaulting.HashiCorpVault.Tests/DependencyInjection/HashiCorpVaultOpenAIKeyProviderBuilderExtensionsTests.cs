@@ -236,11 +236,11 @@ public sealed class HashiCorpVaultOpenAIKeyProviderBuilderExtensionsTests : IAsy
         {
             o.KvVersion = 1;
             o.Version = 2;
-            o.Field = " ";
+            o.JsonField = " ";
         });
 
         action.Should().Throw<ArgumentException>()
-            .WithMessage("HashiCorpVault:secret/openai is not configured correctly: Field is empty*; Version is set but KvVersion is 1*");
+            .WithMessage("HashiCorpVault:secret/openai is not configured correctly: JsonField is empty*Version is set but KvVersion is 1*");
     }
 
     [Fact]

@@ -107,7 +107,7 @@ public sealed class HashiCorpVaultKeySourceTests : IAsyncLifetime
         {
             o.UseToken(token);
             o.MountPoint = "apps";
-            o.Field = "key";
+            o.JsonField = "key";
         });
 
         (await source.FetchAsync(CancellationToken.None)).Value.Should().Be(key);
@@ -385,7 +385,7 @@ public sealed class HashiCorpVaultKeySourceTests : IAsyncLifetime
         var failure = await Assert.ThrowsAsync<OpenAIKeySourceException>(() => source.FetchAsync(CancellationToken.None).AsTask());
 
         failure.IsTransient.Should().BeFalse();
-        failure.Message.Should().Contain("The field 'api_key' (setting Field) of the secret at secret/data/openai (version 1) is empty");
+        failure.Message.Should().Contain("The field 'api_key' (JsonField) of the secret at secret/data/openai (version 1) is empty");
     }
 
     [Fact]

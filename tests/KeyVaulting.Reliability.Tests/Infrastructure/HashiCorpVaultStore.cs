@@ -35,7 +35,7 @@ public sealed class HashiCorpVaultStore : FakeStore
 
     public override string SourceName => $"HashiCorpVault:secret/{SecretPath}";
 
-    public override string JsonFieldSetting => "Field";
+    public override string JsonFieldSetting => "JsonField";
 
     /// <summary>Gets the token Vault accepts: given to the source, or issued by the AppRole login.</summary>
     public Sentinel Token { get; }
@@ -64,7 +64,7 @@ public sealed class HashiCorpVaultStore : FakeStore
             options.CaCertificatePath = string.Empty;
             if (JsonField is not null)
             {
-                options.Field = JsonField;
+                options.JsonField = JsonField;
             }
 
             if (_secretIdFile is not null)
