@@ -44,6 +44,14 @@ internal sealed class AzureKeyVaultKeySourceFactory : IOpenAIKeySourceFactory
                 "Put it in an environment variable and set ClientSecretEnvironmentVariable to that variable's name.");
         }
 
+        if (section[nameof(AzureKeyVaultKeySourceOptions.Credential)] is not null)
+        {
+            // The value names a credential type, not a secret, but is not repeated either.
+            throw new InvalidOperationException(
+                $"Configuration '{section.Path}:Credential' cannot choose the credential: use CredentialType (Default, ManagedIdentity, WorkloadIdentity, AzureCli or ClientSecret). " +
+                "Credential is the TokenCredential that code can give instead.");
+        }
+
         var options = StoreOptions.Bind(context, Validators);
         return Create(context.Services, options, $"Configuration '{section.Path}'");
     }

@@ -212,6 +212,14 @@ public sealed class AzureKeyVaultKeySourceFactoryTests : IAsyncLifetime
     }
 
     [Fact]
+    public void Create_CredentialTypeGivenAsCredential_FailsPointingAtCredentialType()
+    {
+        var act = () => Create(new() { ["VaultUri"] = "https://my-vault.vault.azure.net/", ["SecretName"] = "openai", ["Credential"] = "ManagedIdentity" });
+
+        act.Should().Throw<InvalidOperationException>().WithMessage($"Configuration '{Section}:Credential' cannot choose the credential: use CredentialType*");
+    }
+
+    [Fact]
     public void Create_SettingNotUsedByTheCredential_FailsNamingIt()
     {
         var act = () => Create(new()
