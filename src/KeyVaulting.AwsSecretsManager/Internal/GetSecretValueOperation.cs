@@ -10,7 +10,6 @@ namespace KeyVaulting.AwsSecretsManager.Internal;
 internal static class GetSecretValueOperation
 {
     public const string Target = "secretsmanager.GetSecretValue";
-    public const string ContentType = "application/x-amz-json-1.1";
 
     private static readonly UTF8Encoding StrictUtf8 = new(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: true);
 
