@@ -1,3 +1,4 @@
+using System.Text.Json.Nodes;
 using KeyVaulting.HashiCorpVault.Internal.Http;
 
 namespace KeyVaulting.HashiCorpVault.Internal.Auth;
@@ -15,7 +16,7 @@ internal sealed class KubernetesAuthMethod(string role, SecretReference jwt, str
     protected override string LoginFix
         => $"Check that the role '{Role}' exists at auth/{MountPath} and is bound to this pod's service account and namespace, and that {Jwt.Description} holds the pod's service-account token.";
 
-    protected override IReadOnlyList<KeyValuePair<string, string>> CreateLoginBody(VaultClient client)
+    protected override JsonObject CreateLoginBody(VaultClient client)
     {
         if (!Jwt.TryRead(out var token, out var problem))
         {
@@ -26,6 +27,6 @@ internal sealed class KubernetesAuthMethod(string role, SecretReference jwt, str
         }
 
         client.Redactor.Add(token);
-        return [new("role", Role), new("jwt", token)];
+        return new JsonObject { ["role"] = Role, ["jwt"] = token };
     }
 }

@@ -1,6 +1,7 @@
 using System.Net.Http.Headers;
 using System.Text;
 using System.Text.Json;
+using System.Text.Json.Nodes;
 using KeyVaulting.HashiCorpVault.Diagnostics;
 using Microsoft.Extensions.Logging;
 
@@ -52,7 +53,7 @@ internal sealed class VaultClient : IDisposable
     /// <param name="logicalPath">The unescaped API path, for example <c>secret/data/openai</c>.</param>
     /// <param name="query">A query string starting with <c>?</c>, or null.</param>
     /// <param name="token">The Vault token, or null for login endpoints.</param>
-    /// <param name="body">A flat JSON object to post, or null.</param>
+    /// <param name="body">A JSON object to post (a login, or a KV write with its <c>options</c>), or null.</param>
     /// <param name="operation">What is being done, for messages: <c>the read of secret/data/openai</c>.</param>
     /// <param name="cancellationToken">Cancels the request.</param>
     /// <returns>Vault's answer; the caller disposes it.</returns>
@@ -62,7 +63,7 @@ internal sealed class VaultClient : IDisposable
         string logicalPath,
         string? query,
         string? token,
-        IReadOnlyList<KeyValuePair<string, string>>? body,
+        JsonObject? body,
         string operation,
         CancellationToken cancellationToken)
     {
@@ -98,18 +99,12 @@ internal sealed class VaultClient : IDisposable
 
     public void Dispose() => _http.Dispose();
 
-    private static byte[] SerializeBody(IReadOnlyList<KeyValuePair<string, string>> body)
+    private static byte[] SerializeBody(JsonObject body)
     {
         using var buffer = new MemoryStream();
         using (var writer = new Utf8JsonWriter(buffer))
         {
-            writer.WriteStartObject();
-            foreach (var (name, value) in body)
-            {
-                writer.WriteString(name, value);
-            }
-
-            writer.WriteEndObject();
+            body.WriteTo(writer);
         }
 
         return buffer.ToArray();
