@@ -235,6 +235,18 @@ public sealed class AwsSecretsManagerOpenAIKeyProviderBuilderExtensionsTests : I
     }
 
     [Fact]
+    public void AddAwsSecretsManager_KeyPastedAsJsonField_ThrowsWithoutRepeatingIt()
+    {
+        var key = TestKeys.Numbered(70);
+
+        var act = () => new ServiceCollection().AddOpenAIKeyProvider().AddAwsSecretsManager(SecretName, o => o.JsonField = key);
+
+        var failure = act.Should().Throw<ArgumentException>().Which;
+        failure.Message.Should().Contain("JsonField must name a JSON field");
+        failure.ShouldNotContainSecrets(key);
+    }
+
+    [Fact]
     public void AddAwsSecretsManager_VersionWithTheDefaultStage_IsAccepted()
     {
         var services = new ServiceCollection();

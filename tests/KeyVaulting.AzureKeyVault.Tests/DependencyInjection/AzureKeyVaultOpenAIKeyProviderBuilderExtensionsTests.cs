@@ -227,6 +227,30 @@ public sealed class AzureKeyVaultOpenAIKeyProviderBuilderExtensionsTests : IAsyn
     }
 
     [Fact]
+    public void AddAzureKeyVault_KeyPastedAsSecretName_ThrowsWithoutRepeatingIt()
+    {
+        var key = TestKeys.Project();
+        var builder = new ServiceCollection().AddOpenAIKeyProvider();
+
+        var act = () => builder.AddAzureKeyVault(new Uri("https://my-vault.vault.azure.net/"), key);
+
+        var failure = act.Should().Throw<ArgumentException>().Which;
+        failure.ParamName.Should().Be("secretName");
+        failure.Message.Should().Contain("looks like an OpenAI key");
+        failure.ShouldNotContainSecrets(key);
+    }
+
+    [Fact]
+    public void AddAzureKeyVault_SecretNameThatMerelyContainsSk_IsAccepted()
+    {
+        var builder = new ServiceCollection().AddOpenAIKeyProvider();
+
+        var act = () => builder.AddAzureKeyVault(new Uri("https://my-vault.vault.azure.net/"), "task-openai-api-key-production-west");
+
+        act.Should().NotThrow("only a name that starts like a key is taken for one");
+    }
+
+    [Fact]
     public void AddAzureKeyVault_InvalidVersion_Throws()
     {
         var builder = new ServiceCollection().AddOpenAIKeyProvider();

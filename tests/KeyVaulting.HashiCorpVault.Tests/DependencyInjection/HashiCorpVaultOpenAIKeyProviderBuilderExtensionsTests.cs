@@ -244,6 +244,19 @@ public sealed class HashiCorpVaultOpenAIKeyProviderBuilderExtensionsTests : IAsy
     }
 
     [Fact]
+    public void AddHashiCorpVault_KeyPastedAsPath_ThrowsForThePathWithoutRepeatingIt()
+    {
+        var key = TestKeys.Project('V');
+        var builder = new ServiceCollection().AddOpenAIKeyProvider();
+
+        var action = () => builder.AddHashiCorpVault(key);
+
+        var exception = action.Should().Throw<ArgumentException>().WithParameterName("path").Which;
+        exception.Message.Should().Contain("looks like an OpenAI key");
+        exception.ShouldNotContainSecrets(key);
+    }
+
+    [Fact]
     public void AddHashiCorpVault_AddressWithUserInformation_ThrowsWithoutRepeatingIt()
     {
         var password = "pw-" + Guid.NewGuid().ToString("N");

@@ -30,7 +30,7 @@ internal sealed partial class AwsSecretsManagerKeySourceOptionsCustomValidator :
             {
                 builder.AddError($"SecretId is longer than {MaxSecretIdLength} characters, the most Secrets Manager accepts.");
             }
-            else if (SecretShapes.Mask(secretId) != secretId)
+            else if (SecretNames.LooksLikeSecret(secretId))
             {
                 builder.AddError("SecretId looks like an OpenAI key, not a secret's name or ARN; it is not repeated. Give the name of the secret that holds the key.");
             }
@@ -86,7 +86,7 @@ internal sealed partial class AwsSecretsManagerKeySourceOptionsCustomValidator :
             }
         }
 
-        if (options.JsonField is { } field && (string.IsNullOrWhiteSpace(field) || SecretShapes.Mask(field) != field))
+        if (options.JsonField is { } field && (string.IsNullOrWhiteSpace(field) || SecretNames.LooksLikeSecret(field)))
         {
             builder.AddError("JsonField must name a JSON field (it is empty or looks like a secret, which is not repeated): leave it unset when the whole secret is the key.");
         }

@@ -34,7 +34,7 @@ internal sealed partial class AzureKeyVaultKeySourceOptionsCustomValidator : IVa
             builder.AddError("Version must be the letters and digits of a secret version id, such as 4387e9f3d6e14c459867679a90fd0f79; remove it to follow the latest version.");
         }
 
-        if (options.JsonField is { } field && (string.IsNullOrWhiteSpace(field) || SecretShapes.Mask(field) != field))
+        if (options.JsonField is { } field && (string.IsNullOrWhiteSpace(field) || SecretNames.LooksLikeSecret(field)))
         {
             builder.AddError("JsonField must name a JSON field (it is empty or looks like a secret, which is not repeated); remove it when the secret holds the bare key.");
         }
@@ -53,7 +53,7 @@ internal sealed partial class AzureKeyVaultKeySourceOptionsCustomValidator : IVa
     /// <summary>Says what is wrong with a secret name, without repeating it, or returns null.</summary>
     public static string? SecretNameProblem(string secretName)
         => !SecretName().IsMatch(secretName) ? $"SecretName must be {SecretNameRule}."
-            : SecretShapes.Mask(secretName) != secretName ? "SecretName looks like an OpenAI key, not a secret's name; it is not repeated. Give the name of the secret that holds the key."
+            : SecretNames.LooksLikeSecret(secretName) ? "SecretName looks like an OpenAI key, not a secret's name; it is not repeated. Give the name of the secret that holds the key."
             : null;
 
     [GeneratedRegex("^[0-9a-zA-Z-]{1,127}$", RegexOptions.CultureInvariant)]

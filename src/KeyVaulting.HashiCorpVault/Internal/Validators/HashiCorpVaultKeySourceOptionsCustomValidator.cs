@@ -31,7 +31,7 @@ internal sealed class HashiCorpVaultKeySourceOptionsCustomValidator : IValidateO
             builder.AddError("KvVersion must be 1 or 2 (the version of the KV secrets engine; 'vault secrets list -detailed' shows it).");
         }
 
-        if (string.IsNullOrWhiteSpace(options.JsonField) || SecretShapes.Mask(options.JsonField) != options.JsonField)
+        if (string.IsNullOrWhiteSpace(options.JsonField) || SecretNames.LooksLikeSecret(options.JsonField))
         {
             builder.AddError("JsonField is empty or looks like a secret (it is not repeated); give the secret's field that holds the key, for example 'api_key'.");
         }
@@ -74,7 +74,7 @@ internal sealed class HashiCorpVaultKeySourceOptionsCustomValidator : IValidateO
     public static string? PathProblem(string? path)
     {
         var problem = string.IsNullOrWhiteSpace(path) ? "it is empty"
-            : SecretShapes.Mask(path) != path ? "it looks like an OpenAI key, which is not repeated"
+            : SecretNames.LooksLikeSecret(path) ? "it looks like an OpenAI key, which is not repeated"
             : VaultPaths.Problem(path);
         return problem is null ? null : $"The secret path is not usable: {problem}; give the path inside the mount, for example 'openai'.";
     }
