@@ -19,7 +19,7 @@ internal static class SourceExamples
             """{ "KeyVaulting": { "Sources": { "Aws": { "Type": "AwsSecretsManager", "SecretId": "prod/openai-api-key", "Region": "eu-west-1" } } } }"""),
         ["vault"] = (
             """services.AddOpenAIKeyProvider().AddHashiCorpVault("openai", o => o.Address = new Uri("https://vault.example.com:8200"));  // KeyVaulting.HashiCorpVault""",
-            """{ "KeyVaulting": { "Sources": { "Vault": { "Type": "HashiCorpVault", "Address": "https://vault.example.com:8200", "Path": "openai", "Field": "api_key" } } } }"""),
+            """{ "KeyVaulting": { "Sources": { "Vault": { "Type": "HashiCorpVault", "Address": "https://vault.example.com:8200", "Path": "openai", "JsonField": "api_key" } } } }"""),
     };
 
     public static int Show(string? store, TextWriter output, TextWriter error)

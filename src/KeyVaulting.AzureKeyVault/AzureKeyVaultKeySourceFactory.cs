@@ -1,85 +1,79 @@
+using Azure.Security.KeyVault.Secrets;
+using KeyVaulting.AzureKeyVault.Diagnostics;
 using KeyVaulting.AzureKeyVault.Internal;
+using KeyVaulting.AzureKeyVault.Internal.Validators;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 
 namespace KeyVaulting.AzureKeyVault;
 
 /// <summary>
-/// Creates <see cref="AzureKeyVaultKeySource"/> from configuration (<c>"Type": "AzureKeyVault"</c>). The core package
-/// loads it by name, so configuration alone selects it:
+/// Creates <see cref="AzureKeyVaultKeySource"/>, from code (<c>AddAzureKeyVault</c>) or from configuration
+/// (<c>"Type": "AzureKeyVault"</c>; the core loads this type by name, so configuration alone selects it):
 /// <code>
 /// "Vault": { "Type": "AzureKeyVault", "VaultUri": "https://my-vault.vault.azure.net/", "SecretName": "openai-api-key" }
 /// </code>
-/// Settings configuration cannot express (a custom <c>TokenCredential</c>, client options) come from the named
+/// What configuration cannot express (a <c>TokenCredential</c>, client options) comes from the named
 /// <see cref="AzureKeyVaultKeySourceOptions"/> whose name is the source's key (<c>Vault</c> above).
 /// </summary>
 internal sealed class AzureKeyVaultKeySourceFactory : IOpenAIKeySourceFactory
 {
+    /// <summary>The logger category of every Azure Key Vault source.</summary>
+    public const string LoggerCategory = "KeyVaulting.AzureKeyVault";
+
+    /// <summary>The name used in messages for the credential of a <see cref="SecretClient"/> supplied by the application.</summary>
+    public const string SuppliedClientCredentialName = "the SecretClient's credential";
+
+    /// <summary>The generated and the custom validator of the options.</summary>
+    public static readonly IValidateOptions<AzureKeyVaultKeySourceOptions>[] Validators =
+        [new AzureKeyVaultKeySourceOptionsValidator(), AzureKeyVaultKeySourceOptionsCustomValidator.Instance];
+
     public string TypeName => AzureKeyVaultKeySource.TypeName;
 
     public IOpenAIKeySource Create(OpenAIKeySourceFactoryContext context)
     {
         var section = context.Configuration;
-        var path = section.Path;
         if (section.GetSection("ClientSecret").Exists())
         {
+            // The value is neither read nor repeated.
             throw new InvalidOperationException(
-                $"Configuration '{path}:ClientSecret' is not allowed: a client secret must never be stored in configuration. " +
+                $"Configuration '{section.Path}:ClientSecret' is not allowed: a client secret must never be stored in configuration. " +
                 "Put it in an environment variable and set ClientSecretEnvironmentVariable to that variable's name.");
         }
 
-        var settings = context.Bind<AzureKeyVaultSourceSettings>();
-
-        if (!Uri.TryCreate(settings.VaultUri, UriKind.Absolute, out var vaultUri) || !SecretSettings.IsValidVaultUri(vaultUri))
+        if (section[nameof(AzureKeyVaultKeySourceOptions.Credential)] is not null)
         {
-            throw new InvalidOperationException($"Configuration '{path}:VaultUri' must be {SecretSettings.VaultUriRule}.");
-        }
-
-        if (!SecretSettings.IsValidSecretName(settings.SecretName))
-        {
-            throw new InvalidOperationException($"Configuration '{path}:SecretName' must be {SecretSettings.SecretNameRule}.");
-        }
-
-        if (settings.Version is not null && !SecretSettings.IsValidVersion(settings.Version))
-        {
+            // The value names a credential type, not a secret, but is not repeated either.
             throw new InvalidOperationException(
-                $"Configuration '{path}:Version' must be {SecretSettings.VersionRule}; remove it to follow the latest version.");
+                $"Configuration '{section.Path}:Credential' cannot choose the credential: use CredentialType (Default, ManagedIdentity, WorkloadIdentity, AzureCli or ClientSecret). " +
+                "Credential is the TokenCredential that code can give instead.");
         }
 
-        if (settings.JsonField is not null && string.IsNullOrWhiteSpace(settings.JsonField))
-        {
-            throw new InvalidOperationException($"Configuration '{path}:JsonField' must name a JSON property; remove it when the secret holds the bare key.");
-        }
+        var options = StoreOptions.Bind(context, Validators);
+        return Create(context.Services, options, $"Configuration '{section.Path}'");
+    }
 
-        var code = context.Services.GetService<IOptionsMonitor<AzureKeyVaultKeySourceOptions>>()?.Get(section.Key);
-        var options = new AzureKeyVaultKeySourceOptions
-        {
-            Credential = code?.Credential,
-            ClientOptions = code?.ClientOptions,
-            Version = settings.Version ?? code?.Version,
-            JsonField = settings.JsonField ?? code?.JsonField,
-        };
+    /// <summary>Creates the source of valid options: the credential, the client options, then the client.</summary>
+    /// <param name="services">The application's services.</param>
+    /// <param name="options">The options, valid.</param>
+    /// <param name="where">Where the settings come from, for messages: a configuration path or the source's name.</param>
+    public static AzureKeyVaultKeySource Create(IServiceProvider services, AzureKeyVaultKeySourceOptions options, string where)
+    {
+        var credential = ConfiguredCredential.Create(options, where);
+        var clientOptions = KeyVaultClientOptions.Create(options, services.GetService<TimeProvider>() ?? TimeProvider.System, where);
+        return Create(services, new SecretClient(options.VaultUri, credential, clientOptions), options, credential.GetType().Name);
+    }
 
-        if (AzureKeyVaultKeySourceBuilder.FindProblem(options) is { } problem)
-        {
-            throw new InvalidOperationException(
-                $"The options configured in code for Azure Key Vault source '{path}' (services.Configure<AzureKeyVaultKeySourceOptions>(\"{section.Key}\", …)) are invalid: {problem}");
-        }
-
-        if (settings.Credential is null && options.Credential is not null)
-        {
-            var ignored = ConfiguredCredential.SetCredentialSettings(settings).FirstOrDefault();
-            if (ignored is not null)
-            {
-                throw new InvalidOperationException(
-                    $"Configuration '{path}:{ignored}' has no effect: the credential is supplied in code. Remove the setting, or set Credential to choose the credential by configuration.");
-            }
-
-            return AzureKeyVaultKeySourceBuilder.Create(context.Services, vaultUri, settings.SecretName!, options, options.Credential);
-        }
-
-        var credential = ConfiguredCredential.Create(settings, path);
-        return AzureKeyVaultKeySourceBuilder.Create(context.Services, vaultUri, settings.SecretName!, options, credential);
+    /// <summary>Creates the source on a client: the application's, or the one created from the options.</summary>
+    public static AzureKeyVaultKeySource Create(IServiceProvider services, SecretClient client, AzureKeyVaultKeySourceOptions options, string credentialName)
+    {
+        var logger = services.GetService<ILoggerFactory>()?.CreateLogger(LoggerCategory) ?? NullLogger.Instance;
+        var time = services.GetService<TimeProvider>() ?? TimeProvider.System;
+        var source = new AzureKeyVaultKeySource(client, options.SecretName!, options.Version, options.JsonField, credentialName, time, logger);
+        Log.SourceCreated(logger, source.Name, client.VaultUri, credentialName);
+        return source;
     }
 }

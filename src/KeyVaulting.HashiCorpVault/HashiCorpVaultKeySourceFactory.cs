@@ -1,11 +1,13 @@
 using KeyVaulting.HashiCorpVault.Diagnostics;
 using KeyVaulting.HashiCorpVault.Internal;
 using KeyVaulting.HashiCorpVault.Internal.Auth;
+using KeyVaulting.HashiCorpVault.Internal.Validators;
 using KeyVaulting.HashiCorpVault.Internal.Http;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Options;
 
 namespace KeyVaulting.HashiCorpVault;
 
@@ -18,12 +20,19 @@ internal sealed class HashiCorpVaultKeySourceFactory : IOpenAIKeySourceFactory
     /// <summary>The logger category of every HashiCorp Vault source.</summary>
     public const string LoggerCategory = "KeyVaulting.HashiCorpVault";
 
+    /// <summary>The generated and the custom validator of the options.</summary>
+    public static readonly IValidateOptions<HashiCorpVaultKeySourceOptions>[] Validators =
+        [new HashiCorpVaultKeySourceOptionsValidator(), HashiCorpVaultKeySourceOptionsCustomValidator.Instance];
+
+    /// <summary>The configuration keys that would put a credential in configuration; they are refused with a clear message.</summary>
+    private static readonly string[] ForbiddenSecretKeys = ["Token", "ClientToken", "SecretId", "Jwt", "Password"];
+
     public string TypeName => VaultDefaults.TypeName;
 
     public IOpenAIKeySource Create(OpenAIKeySourceFactoryContext context)
     {
         var section = context.Configuration;
-        foreach (var key in HashiCorpVaultKeySourceConfiguration.ForbiddenSecretKeys)
+        foreach (var key in ForbiddenSecretKeys)
         {
             if (section.GetSection(key).Exists())
             {
@@ -34,16 +43,14 @@ internal sealed class HashiCorpVaultKeySourceFactory : IOpenAIKeySourceFactory
             }
         }
 
-        var configuration = context.Bind<HashiCorpVaultKeySourceConfiguration>();
-        var options = configuration.ToOptions(section.Path);
-        return Create(configuration.Path, options, context.Services);
+        return Create(StoreOptions.Bind(context, Validators), context.Services);
     }
 
-    /// <summary>Creates a source: resolves the settings, chooses the HTTP client and warns about weak transport security.</summary>
-    /// <exception cref="InvalidOperationException">A setting is invalid or missing; the message names the source and the fix.</exception>
-    public static HashiCorpVaultKeySource Create(string path, HashiCorpVaultKeySourceOptions options, IServiceProvider services)
+    /// <summary>Creates a source of valid options: completes them from the environment, chooses the HTTP client and warns about weak transport security.</summary>
+    /// <exception cref="InvalidOperationException">A setting the environment completes is invalid or missing; the message names the source and the fix.</exception>
+    public static HashiCorpVaultKeySource Create(HashiCorpVaultKeySourceOptions options, IServiceProvider services)
     {
-        var settings = VaultSourceSettings.Resolve(path, options);
+        var settings = VaultSourceSettings.Resolve(options);
         var logger = (services.GetService<ILoggerFactory>() ?? NullLoggerFactory.Instance).CreateLogger(LoggerCategory);
         var time = services.GetService<TimeProvider>() ?? TimeProvider.System;
         var address = settings.Address.GetLeftPart(UriPartial.Path);
@@ -66,21 +73,10 @@ internal sealed class HashiCorpVaultKeySourceFactory : IOpenAIKeySourceFactory
             ? VaultTls.LoadCaCertificates(caPath, settings.SourceName)
             : null;
 
-        Func<HttpClient> httpClient;
-        HttpClient? owned = null;
-        if (caCertificates is null && !settings.SkipTlsVerify && VaultHttpClient.Factory(services) is { } factory)
-        {
-            httpClient = () => factory.CreateClient(HashiCorpVaultKeySourceOptions.HttpClientName);
-            Log.HttpClientChosen(logger, settings.SourceName, $"the IHttpClientFactory client '{HashiCorpVaultKeySourceOptions.HttpClientName}'", address);
-        }
-        else
-        {
-            owned = new HttpClient(VaultTls.CreateHandler(caCertificates, settings.SkipTlsVerify), disposeHandler: true);
-            httpClient = () => owned;
-            Log.HttpClientChosen(logger, settings.SourceName, caCertificates is null && !settings.SkipTlsVerify ? "its own HttpClient" : "its own HttpClient with the configured TLS trust", address);
-        }
-
-        var client = new VaultClient(settings.SourceName, settings.Address, settings.Namespace, httpClient, owned, time, new VaultRedactor(), logger);
+        var http = StoreHttpClient.Create(
+            services, HashiCorpVaultKeySourceOptions.HttpClientName, settings.SourceName, VaultClient.Endpoint, VaultTls.CreateHandler(caCertificates, settings.SkipTlsVerify));
+        Log.HttpClientChosen(logger, settings.SourceName, http.Description, address);
+        var client = new VaultClient(settings.SourceName, settings.Address, settings.Namespace, http, new VaultRedactor(), logger);
         var tokens = new VaultTokenManager(client, settings.Auth, time, logger);
         return new HashiCorpVaultKeySource(settings, client, tokens, time, logger);
     }

@@ -1,17 +1,21 @@
+using System.ComponentModel.DataAnnotations;
 using KeyVaulting.HashiCorpVault.Internal;
 using KeyVaulting.HashiCorpVault.Internal.Auth;
 
 namespace KeyVaulting.HashiCorpVault;
 
 /// <summary>
-/// Options of the HashiCorp Vault key source: where Vault is, which KV secret and field hold the key, how to trust
-/// Vault's certificate, and how to authenticate.
+/// Options of the HashiCorp Vault key source (configuration <c>Type</c>: <c>HashiCorpVault</c>): where Vault is,
+/// which KV secret and field hold the key, how to trust Vault's certificate, and how to authenticate.
 /// </summary>
 /// <remarks>
 /// Unset settings follow the Vault CLI's environment variables: <c>VAULT_ADDR</c>, <c>VAULT_NAMESPACE</c>,
 /// <c>VAULT_CACERT</c> and, for the default token authentication, <c>VAULT_TOKEN</c> then <c>~/.vault-token</c>.
-/// Choose another authentication method with <see cref="UseToken(string)"/>, <see cref="UseTokenFile(string)"/>,
+/// Choose another authentication method with <see cref="AuthMethod"/> and its settings, or in code with
+/// <see cref="UseToken(string)"/>, <see cref="UseTokenFile(string)"/>,
 /// <see cref="UseAppRole(string, string?, string?, string)"/> or <see cref="UseKubernetes(string, string, string)"/>.
+/// Credentials are never settings: the settings name the environment variable or file that holds them, and only
+/// <see cref="UseToken(string)"/> takes a token, in code.
 /// </remarks>
 public sealed class HashiCorpVaultKeySourceOptions
 {
@@ -32,9 +36,13 @@ public sealed class HashiCorpVaultKeySourceOptions
     /// <summary>The default service-account token path of a Kubernetes pod.</summary>
     public const string DefaultKubernetesJwtPath = "/var/run/secrets/kubernetes.io/serviceaccount/token";
 
+    /// <summary>Gets or sets the secret's path inside the mount, for example <c>openai</c> for <c>vault kv get -mount=secret openai</c>.</summary>
+    [Required]
+    public string? Path { get; set; }
+
     /// <summary>
     /// Gets or sets Vault's address, for example <c>https://vault.example.com:8200</c>. Default: the
-    /// <c>VAULT_ADDR</c> environment variable.
+    /// <c>VAULT_ADDR</c> environment variable. User information (<c>user:password@</c>) is refused.
     /// </summary>
     public Uri? Address { get; set; }
 
@@ -52,7 +60,7 @@ public sealed class HashiCorpVaultKeySourceOptions
     public int KvVersion { get; set; } = 2;
 
     /// <summary>Gets or sets the field of the secret that holds the key. Default: <c>api_key</c>.</summary>
-    public string Field { get; set; } = VaultDefaults.Field;
+    public string JsonField { get; set; } = VaultDefaults.JsonField;
 
     /// <summary>
     /// Gets or sets the KV version 2 secret version to read, pinning the key; <see langword="null"/> (the default)
@@ -62,8 +70,8 @@ public sealed class HashiCorpVaultKeySourceOptions
 
     /// <summary>
     /// Gets or sets the path of a PEM file with the CA certificate(s) that issued Vault's TLS certificate; they are
-    /// trusted in addition to the system's roots, for Vault only. Default: the <c>VAULT_CACERT</c> environment
-    /// variable. An empty string ignores that variable.
+    /// trusted in addition to the system's roots, for Vault only, for TLS server authentication, without a revocation
+    /// check. Default: the <c>VAULT_CACERT</c> environment variable. An empty string ignores that variable.
     /// </summary>
     public string? CaCertificatePath { get; set; }
 
@@ -75,8 +83,43 @@ public sealed class HashiCorpVaultKeySourceOptions
     /// </summary>
     public bool SkipTlsVerify { get; set; }
 
-    /// <summary>Gets the authentication method; the default is token authentication from the environment.</summary>
-    internal VaultAuthMethod Auth { get; private set; } = new TokenAuthMethod(TokenSource.Default);
+    /// <summary>
+    /// Gets or sets the auth method: <c>Token</c> (the default), <c>AppRole</c> or <c>Kubernetes</c>. Case-insensitive.
+    /// </summary>
+    public string? AuthMethod { get; set; }
+
+    /// <summary>Gets or sets where the login auth method is enabled. Default: <c>approle</c> or <c>kubernetes</c>.</summary>
+    public string? AuthMountPath { get; set; }
+
+    /// <summary>Gets or sets the environment variable that holds the token (<c>Token</c>). Default: <c>VAULT_TOKEN</c>, then <c>~/.vault-token</c>.</summary>
+    public string? TokenVariable { get; set; }
+
+    /// <summary>
+    /// Gets or sets the file that holds the token (<c>Token</c>), for example a Vault Agent sink. It is read again
+    /// whenever the token expires or is rejected.
+    /// </summary>
+    public string? TokenFile { get; set; }
+
+    /// <summary>Gets or sets the AppRole's <c>role_id</c> (<c>AppRole</c>); an identifier, not a credential.</summary>
+    public string? RoleId { get; set; }
+
+    /// <summary>Gets or sets the environment variable that holds the <c>secret_id</c> (<c>AppRole</c>).</summary>
+    public string? SecretIdVariable { get; set; }
+
+    /// <summary>Gets or sets the file that holds the <c>secret_id</c> (<c>AppRole</c>).</summary>
+    public string? SecretIdFile { get; set; }
+
+    /// <summary>Gets or sets the Vault role bound to the service account (<c>Kubernetes</c>).</summary>
+    public string? Role { get; set; }
+
+    /// <summary>Gets or sets the service-account token file (<c>Kubernetes</c>). Default: <see cref="DefaultKubernetesJwtPath"/>.</summary>
+    public string? JwtPath { get; set; }
+
+    /// <summary>Gets the token given in code with <see cref="UseToken(string)"/>; never bound from configuration.</summary>
+    internal string? Token { get; private set; }
+
+    /// <summary>Gets the authentication method the settings describe.</summary>
+    internal VaultAuthMethod Auth => VaultAuthMethods.Create(this);
 
     /// <summary>Authenticates with the given Vault token (token auth method).</summary>
     /// <param name="token">The token. It is never logged.</param>
@@ -87,8 +130,9 @@ public sealed class HashiCorpVaultKeySourceOptions
     /// </remarks>
     public HashiCorpVaultKeySourceOptions UseToken(string token)
     {
-        Throw.IfNullOrWhiteSpace(token);
-        Auth = new TokenAuthMethod(TokenSource.FromValue(token));
+        ArgumentException.ThrowIfNullOrWhiteSpace(token);
+        ClearAuth(VaultAuthMethods.Token);
+        Token = token;
         return this;
     }
 
@@ -100,8 +144,9 @@ public sealed class HashiCorpVaultKeySourceOptions
     /// <returns>These options.</returns>
     public HashiCorpVaultKeySourceOptions UseTokenFile(string path)
     {
-        Throw.IfNullOrWhiteSpace(path);
-        Auth = new TokenAuthMethod(TokenSource.FromFile(path));
+        ArgumentException.ThrowIfNullOrWhiteSpace(path);
+        ClearAuth(VaultAuthMethods.Token);
+        TokenFile = path;
         return this;
     }
 
@@ -117,19 +162,21 @@ public sealed class HashiCorpVaultKeySourceOptions
     /// <exception cref="ArgumentException">Neither or both of <paramref name="secretIdFile"/> and <paramref name="secretIdVariable"/> are given.</exception>
     public HashiCorpVaultKeySourceOptions UseAppRole(string roleId, string? secretIdFile = null, string? secretIdVariable = null, string mountPath = VaultDefaults.AppRoleMountPath)
     {
-        Throw.IfNullOrWhiteSpace(roleId);
-        Throw.IfNullOrWhiteSpace(mountPath);
+        ArgumentException.ThrowIfNullOrWhiteSpace(roleId);
+        ArgumentException.ThrowIfNullOrWhiteSpace(mountPath);
         var hasFile = !string.IsNullOrWhiteSpace(secretIdFile);
-        var hasVariable = !string.IsNullOrWhiteSpace(secretIdVariable);
-        if (hasFile == hasVariable)
+        if (hasFile == !string.IsNullOrWhiteSpace(secretIdVariable))
         {
             throw new ArgumentException(
                 "Give exactly one of secretIdFile (a file that holds the secret_id) and secretIdVariable (an environment variable that holds it).",
                 hasFile ? nameof(secretIdVariable) : nameof(secretIdFile));
         }
 
-        var secretId = hasFile ? SecretReference.File(secretIdFile!, "secret_id") : SecretReference.Variable(secretIdVariable!, "secret_id");
-        Auth = new AppRoleAuthMethod(roleId, secretId, VaultPaths.TrimSlashes(mountPath));
+        ClearAuth(VaultAuthMethods.AppRole);
+        RoleId = roleId;
+        SecretIdFile = hasFile ? secretIdFile : null;
+        SecretIdVariable = hasFile ? null : secretIdVariable;
+        AuthMountPath = mountPath;
         return this;
     }
 
@@ -143,13 +190,20 @@ public sealed class HashiCorpVaultKeySourceOptions
     /// <returns>These options.</returns>
     public HashiCorpVaultKeySourceOptions UseKubernetes(string role, string jwtPath = DefaultKubernetesJwtPath, string mountPath = VaultDefaults.KubernetesMountPath)
     {
-        Throw.IfNullOrWhiteSpace(role);
-        Throw.IfNullOrWhiteSpace(jwtPath);
-        Throw.IfNullOrWhiteSpace(mountPath);
-        Auth = new KubernetesAuthMethod(role, SecretReference.File(jwtPath, "service-account token"), VaultPaths.TrimSlashes(mountPath));
+        ArgumentException.ThrowIfNullOrWhiteSpace(role);
+        ArgumentException.ThrowIfNullOrWhiteSpace(jwtPath);
+        ArgumentException.ThrowIfNullOrWhiteSpace(mountPath);
+        ClearAuth(VaultAuthMethods.Kubernetes);
+        Role = role;
+        JwtPath = jwtPath;
+        AuthMountPath = mountPath;
         return this;
     }
 
-    /// <summary>Sets the authentication method chosen by configuration.</summary>
-    internal void SetAuth(VaultAuthMethod auth) => Auth = auth;
+    /// <summary>Starts another auth method from nothing: the last Use… call wins.</summary>
+    private void ClearAuth(string method)
+    {
+        AuthMethod = method;
+        AuthMountPath = TokenVariable = TokenFile = RoleId = SecretIdVariable = SecretIdFile = Role = JwtPath = Token = null;
+    }
 }

@@ -61,7 +61,7 @@ public sealed class AwsSecretsManagerKeySourceFactoryTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task AddOpenAIKeyProvider_ConfigurationWithProfileJsonKeyAndVersionStage_AppliesThemAll()
+    public async Task AddOpenAIKeyProvider_ConfigurationWithProfileJsonFieldAndVersionStage_AppliesThemAll()
     {
         var identity = _server.AddIdentity();
         _environment.WriteSharedCredentials($"[openai-reader]\naws_access_key_id = {identity.AccessKeyId}\naws_secret_access_key = {identity.SecretAccessKey}\n");
@@ -74,7 +74,7 @@ public sealed class AwsSecretsManagerKeySourceFactoryTests : IAsyncLifetime
             ["KeyVaulting:Sources:Aws:SecretId"] = SecretName,
             ["KeyVaulting:Sources:Aws:ServiceUrl"] = _server.Url.ToString(),
             ["KeyVaulting:Sources:Aws:Profile"] = "openai-reader",
-            ["KeyVaulting:Sources:Aws:JsonKey"] = "apiKey",
+            ["KeyVaulting:Sources:Aws:JsonField"] = "apiKey",
             ["KeyVaulting:Sources:Aws:VersionStage"] = "AWSPREVIOUS",
         });
 
@@ -101,7 +101,7 @@ public sealed class AwsSecretsManagerKeySourceFactoryTests : IAsyncLifetime
         var act = () => services.GetRequiredService<IOpenAIKeyProvider>();
 
         var failure = act.Should().Throw<InvalidOperationException>().Which;
-        failure.Message.Should().Contain($"'{setting}'").And.Contain("KeyVaulting:Sources:Aws");
+        failure.Message.Should().Contain(setting).And.Contain("KeyVaulting:Sources:Aws");
         failure.ShouldNotContainSecrets(value);
     }
 
@@ -120,20 +120,20 @@ public sealed class AwsSecretsManagerKeySourceFactoryTests : IAsyncLifetime
     }
 
     [Fact]
-    public void AddOpenAIKeyProvider_VersionStageAndVersionId_FailsNamingBoth()
+    public void AddOpenAIKeyProvider_VersionStageAndVersion_FailsNamingBoth()
     {
         using var services = Build(new()
         {
             ["KeyVaulting:Sources:Aws:Type"] = "AwsSecretsManager",
             ["KeyVaulting:Sources:Aws:SecretId"] = SecretName,
             ["KeyVaulting:Sources:Aws:VersionStage"] = "AWSPREVIOUS",
-            ["KeyVaulting:Sources:Aws:VersionId"] = Guid.NewGuid().ToString(),
+            ["KeyVaulting:Sources:Aws:Version"] = Guid.NewGuid().ToString(),
         });
 
         var act = () => services.GetRequiredService<IOpenAIKeyProvider>();
 
         act.Should().Throw<InvalidOperationException>().Which.Message.Should()
-            .Contain("Configuration 'KeyVaulting:Sources:Aws' (Type AwsSecretsManager) is invalid").And.Contain("Set VersionStage or VersionId, not both");
+            .Contain("Configuration 'KeyVaulting:Sources:Aws' is invalid").And.Contain("Set VersionStage or Version, not both");
     }
 
     [Fact]

@@ -3,6 +3,7 @@ using System.Net.Sockets;
 using System.Text;
 using Amazon.Runtime;
 using KeyVaulting.AwsSecretsManager.Internal;
+using KeyVaulting.Shared;
 using KeyVaulting.AwsSecretsManager.Tests.TestInfrastructure;
 using KeyVaulting.Testing;
 using Microsoft.Extensions.DependencyInjection;
@@ -165,7 +166,7 @@ public sealed partial class AwsSecretsManagerKeySourceTests
         var failure = await _aws.FetchFailsAsync(source);
 
         failure.IsTransient.Should().BeFalse();
-        failure.Message.Should().Contain("InvalidParameterException").And.Contain("SecretId, VersionId and VersionStage");
+        failure.Message.Should().Contain("InvalidParameterException").And.Contain("SecretId, Version and VersionStage");
     }
 
     [Fact]
@@ -188,11 +189,12 @@ public sealed partial class AwsSecretsManagerKeySourceTests
         var headersReceived = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         _aws.Server.DropConnectionMidAnswer(headersReceived.Task);
         var services = new ServiceCollection().AddSingleton<TimeProvider>(_aws.Time);
-        AwsSecretsManagerHttpClient.Register(services);
-        services.AddHttpClient(AwsSecretsManagerHttpClient.Name).AddHttpMessageHandler(() => new SignalingHandler(headersReceived));
+        StoreHttpClient.Register(services, AwsSecretsManagerKeySource.HttpClientName);
+        services.AddHttpClient(AwsSecretsManagerKeySource.HttpClientName).AddHttpMessageHandler(() => new SignalingHandler(headersReceived));
         await using var provider = services.BuildServiceProvider();
-        var source = AwsSecretsManagerKeySourceFactory.Create(SecretName, new AwsSecretsManagerKeySourceOptions
+        var source = AwsSecretsManagerKeySourceFactory.Create(new AwsSecretsManagerKeySourceOptions
         {
+            SecretId = SecretName,
             ServiceUrl = _aws.Server.Url,
             Region = FakeSecretsManager.Region,
             Credentials = _aws.Identity.Credentials,
@@ -207,7 +209,7 @@ public sealed partial class AwsSecretsManagerKeySourceTests
     [Fact]
     public async Task FetchAsync_AnswerLargerThanTheCap_FailsWithoutReadingIt()
     {
-        var huge = Encoding.UTF8.GetBytes("{\"SecretString\":\"" + new string('x', AwsSecretsManagerKeySource.MaxResponseBytes) + "\"}");
+        var huge = Encoding.UTF8.GetBytes("{\"SecretString\":\"" + new string('x', StoreHttpClient.MaxResponseBytes) + "\"}");
         _aws.Server.RespondNextRaw(200, huge, ("Content-Type", FakeSecretsManager.JsonContentType));
         var source = _aws.CreateSource(SecretName);
 
@@ -220,7 +222,7 @@ public sealed partial class AwsSecretsManagerKeySourceTests
     [Fact]
     public async Task FetchAsync_AnswerWithoutContentLengthLargerThanTheCap_StopsReading()
     {
-        var huge = Encoding.UTF8.GetBytes(new string(' ', AwsSecretsManagerKeySource.MaxResponseBytes + 10));
+        var huge = Encoding.UTF8.GetBytes(new string(' ', StoreHttpClient.MaxResponseBytes + 10));
         _aws.Server.RespondNextRaw(200, huge, ("Transfer-Encoding", "chunked"));
         var source = _aws.CreateSource(SecretName);
 
@@ -257,18 +259,18 @@ public sealed partial class AwsSecretsManagerKeySourceTests
     [Theory]
     [InlineData(false)]
     [InlineData(true)]
-    public async Task FetchAsync_EndpointRedirects_DoesNotFollowSoTheSessionTokenStaysHome(bool sharedClient)
+    public async Task FetchAsync_EndpointRedirects_DoesNotFollowSoTheSessionTokenStaysHome(bool ownClient)
     {
         await using var aws = await SourceHarness.StartAsync(temporaryCredentials: true);
         await using var elsewhere = await FakeSecretsManager.StartAsync(aws.Time);
         aws.Server.RespondNextRaw(307, [], ("Location", elsewhere.Url.ToString()));
-        var source = aws.CreateSource(SecretName, sharedClient: sharedClient);
+        var source = aws.CreateSource(SecretName, ownClient: ownClient);
 
         var failure = await aws.FetchFailsAsync(source);
 
         elsewhere.Requests.Should().BeEmpty();
-        failure.IsTransient.Should().BeFalse();
-        failure.Message.Should().Contain("HTTP 307 without an AWS error code");
+        failure.Message.Should().Contain("with a redirect (HTTP 307) to " + elsewhere.Url.GetLeftPart(UriPartial.Authority))
+            .And.Contain("check ServiceUrl and any proxy");
     }
 
     [Fact]

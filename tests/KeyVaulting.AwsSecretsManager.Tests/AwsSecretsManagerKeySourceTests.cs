@@ -49,13 +49,13 @@ public sealed partial class AwsSecretsManagerKeySourceTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task FetchAsync_JsonSecretStringWithJsonKey_ReturnsThatProperty()
+    public async Task FetchAsync_JsonSecretStringWithJsonField_ReturnsThatField()
     {
         var key = TestKeys.Numbered(2);
         var password = "db-password-" + Guid.NewGuid();
         _aws.RememberSecret(password);
         _aws.Put(SecretName, new JsonObject { ["username"] = "app", ["apiKey"] = key, ["password"] = password }.ToJsonString());
-        var source = _aws.CreateSource(SecretName, o => o.JsonKey = "apiKey");
+        var source = _aws.CreateSource(SecretName, o => o.JsonField = "apiKey");
 
         var result = await source.FetchAsync(CancellationToken.None);
 
@@ -64,7 +64,7 @@ public sealed partial class AwsSecretsManagerKeySourceTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task FetchAsync_JsonSecretWithoutJsonKey_FailsAskingForJsonKey()
+    public async Task FetchAsync_JsonSecretWithoutJsonField_FailsAskingForJsonField()
     {
         _aws.Put(SecretName, new JsonObject { ["apiKey"] = TestKeys.Numbered(3) }.ToJsonString());
         var source = _aws.CreateSource(SecretName);
@@ -72,42 +72,42 @@ public sealed partial class AwsSecretsManagerKeySourceTests : IAsyncLifetime
         var failure = await _aws.FetchFailsAsync(source);
 
         failure.IsTransient.Should().BeFalse();
-        failure.Message.Should().Contain("JSON object").And.Contain("Set JsonKey");
+        failure.Message.Should().Contain("JSON object").And.Contain("Set JsonField");
     }
 
     [Fact]
-    public async Task FetchAsync_JsonKeyMissing_FailsNamingThePropertyAndTheCaseMismatch()
+    public async Task FetchAsync_JsonFieldMissing_FailsListingTheFieldNames()
     {
         _aws.Put(SecretName, new JsonObject { ["ApiKey"] = TestKeys.Numbered(4) }.ToJsonString());
-        var source = _aws.CreateSource(SecretName, o => o.JsonKey = "apiKey");
+        var source = _aws.CreateSource(SecretName, o => o.JsonField = "apiKey");
 
         var failure = await _aws.FetchFailsAsync(source);
 
-        failure.Message.Should().Contain("no property 'apiKey'").And.Contain("did you mean 'ApiKey'");
+        failure.Message.Should().Contain("has no field 'apiKey' (JsonField; names are case-sensitive)").And.Contain("its fields are 'ApiKey'");
     }
 
     [Fact]
-    public async Task FetchAsync_JsonKeyPropertyNotString_Fails()
+    public async Task FetchAsync_JsonFieldNotString_Fails()
     {
         _aws.Put(SecretName, """{"apiKey": {"value": "x"}}""");
-        var source = _aws.CreateSource(SecretName, o => o.JsonKey = "apiKey");
+        var source = _aws.CreateSource(SecretName, o => o.JsonField = "apiKey");
 
         var failure = await _aws.FetchFailsAsync(source);
 
-        failure.Message.Should().Contain("'apiKey' of the secret is an object, not a string");
+        failure.Message.Should().Contain("The field 'apiKey' (JsonField) of the secret is an object, not a string");
     }
 
     [Fact]
-    public async Task FetchAsync_JsonKeySetButSecretIsNotJson_FailsWithoutQuotingTheSecret()
+    public async Task FetchAsync_JsonFieldSetButSecretIsNotJson_FailsWithoutQuotingTheSecret()
     {
         // The JSON parser's own message would quote the first character of the secret.
         var key = "Z" + TestKeys.Numbered(5);
         _aws.Put(SecretName, key);
-        var source = _aws.CreateSource(SecretName, o => o.JsonKey = "apiKey");
+        var source = _aws.CreateSource(SecretName, o => o.JsonField = "apiKey");
 
         var failure = await _aws.FetchFailsAsync(source);
 
-        failure.Message.Should().Contain("the secret is not JSON").And.NotContain("'Z'");
+        failure.Message.Should().Contain("The secret is not valid JSON").And.NotContain("'Z'");
         failure.InnerException.Should().BeNull();
     }
 
@@ -126,12 +126,12 @@ public sealed partial class AwsSecretsManagerKeySourceTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task FetchAsync_SecretBinaryJsonWithJsonKey_ReturnsThatProperty()
+    public async Task FetchAsync_SecretBinaryJsonWithJsonField_ReturnsThatField()
     {
         var key = TestKeys.Numbered(7);
         _aws.RememberSecret(key);
         _aws.Server.PutSecretBinary(SecretName, Encoding.UTF8.GetBytes(new JsonObject { ["openai"] = key }.ToJsonString()));
-        var source = _aws.CreateSource(SecretName, o => o.JsonKey = "openai");
+        var source = _aws.CreateSource(SecretName, o => o.JsonField = "openai");
 
         var result = await source.FetchAsync(CancellationToken.None);
 
@@ -193,11 +193,11 @@ public sealed partial class AwsSecretsManagerKeySourceTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task FetchAsync_VersionId_StaysOnThatVersionAfterRotation()
+    public async Task FetchAsync_Version_StaysOnThatVersionAfterRotation()
     {
         var pinned = _aws.Put(SecretName, TestKeys.Numbered(40));
         _aws.Put(SecretName, TestKeys.Numbered(41));
-        var source = _aws.CreateSource(SecretName, o => o.VersionId = pinned);
+        var source = _aws.CreateSource(SecretName, o => o.Version = pinned);
 
         var result = await source.FetchAsync(CancellationToken.None);
 

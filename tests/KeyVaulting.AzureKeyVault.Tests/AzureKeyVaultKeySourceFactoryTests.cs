@@ -86,7 +86,7 @@ public sealed class AzureKeyVaultKeySourceFactoryTests : IAsyncLifetime
         var act = () => ProviderHarness.StartAsync(services);
 
         var failure = (await act.Should().ThrowAsync<InvalidOperationException>()).Which;
-        failure.Message.Should().Contain($"Configuration '{Section}:VaultUri' must be an absolute https URI");
+        failure.Message.Should().Contain($"Configuration '{Section}' is invalid: VaultUri must be an absolute https URI");
         failure.Message.Should().NotContain("insecure-vault");
     }
 
@@ -103,7 +103,7 @@ public sealed class AzureKeyVaultKeySourceFactoryTests : IAsyncLifetime
     {
         var act = () => Create(new() { ["VaultUri"] = "https://my-vault.vault.azure.net/", ["SecretName"] = "openai_api_key" });
 
-        act.Should().Throw<InvalidOperationException>().WithMessage($"Configuration '{Section}:SecretName' must be 1 to 127 letters, digits or dashes*");
+        act.Should().Throw<InvalidOperationException>().WithMessage($"Configuration '{Section}' is invalid: SecretName must be 1 to 127 letters, digits or dashes*");
     }
 
     [Fact]
@@ -122,7 +122,7 @@ public sealed class AzureKeyVaultKeySourceFactoryTests : IAsyncLifetime
         {
             ["VaultUri"] = "https://my-vault.vault.azure.net/",
             ["SecretName"] = "openai",
-            ["Credential"] = "ClientSecret",
+            ["CredentialType"] = "ClientSecret",
             ["ClientSecret"] = secret,
         });
 
@@ -143,7 +143,7 @@ public sealed class AzureKeyVaultKeySourceFactoryTests : IAsyncLifetime
         {
             ["VaultUri"] = "https://my-vault.vault.azure.net/",
             ["SecretName"] = "openai",
-            ["Credential"] = credential,
+            ["CredentialType"] = credential,
         });
 
         source.CredentialName.Should().Be(expected.Name);
@@ -156,7 +156,7 @@ public sealed class AzureKeyVaultKeySourceFactoryTests : IAsyncLifetime
         {
             ["VaultUri"] = "https://my-vault.vault.azure.net/",
             ["SecretName"] = "openai",
-            ["Credential"] = "ManagedIdentity",
+            ["CredentialType"] = "ManagedIdentity",
             ["ManagedIdentityClientId"] = Guid.NewGuid().ToString(),
         });
 
@@ -188,7 +188,7 @@ public sealed class AzureKeyVaultKeySourceFactoryTests : IAsyncLifetime
         var act = () => Create(ClientSecretSettings(variable));
 
         act.Should().Throw<InvalidOperationException>()
-            .WithMessage($"Configuration '{Section}:ClientSecretEnvironmentVariable' names the environment variable {variable}, which is not set.*");
+            .WithMessage($"Configuration '{Section}': ClientSecretEnvironmentVariable names the environment variable {variable}, which is not set.*");
     }
 
     [Fact]
@@ -199,16 +199,24 @@ public sealed class AzureKeyVaultKeySourceFactoryTests : IAsyncLifetime
 
         var act = () => Create(settings);
 
-        act.Should().Throw<InvalidOperationException>().WithMessage($"Configuration '{Section}:TenantId' is required with Credential ClientSecret*");
+        act.Should().Throw<InvalidOperationException>().WithMessage($"Configuration '{Section}' is invalid: TenantId is required with CredentialType ClientSecret*");
     }
 
     [Fact]
     public void Create_UnknownCredential_FailsListingTheChoices()
     {
-        var act = () => Create(new() { ["VaultUri"] = "https://my-vault.vault.azure.net/", ["SecretName"] = "openai", ["Credential"] = "Certificate" });
+        var act = () => Create(new() { ["VaultUri"] = "https://my-vault.vault.azure.net/", ["SecretName"] = "openai", ["CredentialType"] = "Certificate" });
 
         act.Should().Throw<InvalidOperationException>()
-            .WithMessage($"Configuration '{Section}:Credential' must be one of Default, ManagedIdentity, WorkloadIdentity, AzureCli, ClientSecret*");
+            .WithMessage($"Configuration '{Section}' is invalid: CredentialType must be one of Default, ManagedIdentity, WorkloadIdentity, AzureCli, ClientSecret*");
+    }
+
+    [Fact]
+    public void Create_CredentialTypeGivenAsCredential_FailsPointingAtCredentialType()
+    {
+        var act = () => Create(new() { ["VaultUri"] = "https://my-vault.vault.azure.net/", ["SecretName"] = "openai", ["Credential"] = "ManagedIdentity" });
+
+        act.Should().Throw<InvalidOperationException>().WithMessage($"Configuration '{Section}:Credential' cannot choose the credential: use CredentialType*");
     }
 
     [Fact]
@@ -218,11 +226,11 @@ public sealed class AzureKeyVaultKeySourceFactoryTests : IAsyncLifetime
         {
             ["VaultUri"] = "https://my-vault.vault.azure.net/",
             ["SecretName"] = "openai",
-            ["Credential"] = "ManagedIdentity",
+            ["CredentialType"] = "ManagedIdentity",
             ["TenantId"] = Guid.NewGuid().ToString(),
         });
 
-        act.Should().Throw<InvalidOperationException>().WithMessage($"Configuration '{Section}:TenantId' is not used by Credential ManagedIdentity*");
+        act.Should().Throw<InvalidOperationException>().WithMessage($"Configuration '{Section}' is invalid: TenantId is not used by CredentialType ManagedIdentity*");
     }
 
     [Fact]
@@ -230,7 +238,7 @@ public sealed class AzureKeyVaultKeySourceFactoryTests : IAsyncLifetime
     {
         var act = () => Create(new() { ["VaultUri"] = "https://my-vault.vault.azure.net/", ["SecretName"] = "openai", ["Version"] = "v1/2" });
 
-        act.Should().Throw<InvalidOperationException>().WithMessage($"Configuration '{Section}:Version' must be*");
+        act.Should().Throw<InvalidOperationException>().WithMessage($"Configuration '{Section}' is invalid: Version must be*");
     }
 
     [Fact]
@@ -246,11 +254,7 @@ public sealed class AzureKeyVaultKeySourceFactoryTests : IAsyncLifetime
     [Fact]
     public void Create_CodeOptionsLogContent_FailsBecauseItWouldLogTheSecret()
     {
-        _harness.Services.Configure<AzureKeyVaultKeySourceOptions>("Vault", o =>
-        {
-            o.ClientOptions = new Azure.Security.KeyVault.Secrets.SecretClientOptions();
-            o.ClientOptions.Diagnostics.IsLoggingContentEnabled = true;
-        });
+        _harness.Services.Configure<AzureKeyVaultKeySourceOptions>("Vault", o => o.ConfigureClientOptions = co => co.Diagnostics.IsLoggingContentEnabled = true);
 
         var act = () => Create(new() { ["VaultUri"] = "https://my-vault.vault.azure.net/", ["SecretName"] = "openai" });
 
@@ -261,7 +265,7 @@ public sealed class AzureKeyVaultKeySourceFactoryTests : IAsyncLifetime
     {
         ["VaultUri"] = "https://my-vault.vault.azure.net/",
         ["SecretName"] = "openai",
-        ["Credential"] = "ClientSecret",
+        ["CredentialType"] = "ClientSecret",
         ["TenantId"] = Guid.NewGuid().ToString(),
         ["ClientId"] = Guid.NewGuid().ToString(),
         ["ClientSecretEnvironmentVariable"] = variable,
@@ -284,6 +288,6 @@ public sealed class AzureKeyVaultKeySourceFactoryTests : IAsyncLifetime
         => _harness.Services.Configure<AzureKeyVaultKeySourceOptions>(sourceKey, o =>
         {
             o.Credential = _vault.Credential;
-            o.ClientOptions = _vault.CreateClientOptions();
+            o.ConfigureClientOptions = _vault.ClientOptions();
         });
 }

@@ -98,14 +98,14 @@ public class StoreColdStartBenchmarks
 
     private async Task<OpenAIKey> AzureKeyVaultFirstKeyAsync()
     {
-        var clientOptions = _azure!.CreateClientOptions(out var httpClient);
+        var clientOptions = _azure!.ConfigureClientOptions(out var httpClient);
         using (httpClient)
         {
             var services = new ServiceCollection();
             services.AddOpenAIKeyProvider().AddAzureKeyVault(_azure.VaultUri, "openai", o =>
             {
                 o.Credential = _azure.Credential;
-                o.ClientOptions = clientOptions;
+                o.ConfigureClientOptions = clientOptions;
             });
             await using var container = services.BuildServiceProvider();
             return await container.GetRequiredService<IOpenAIKeyProvider>().GetKeyAsync().ConfigureAwait(false);

@@ -39,7 +39,7 @@ public class StoreRotationLatencyBenchmarks
         _aws = RotatingJsonServer.StartAsync(_awsKey, StoreAnswers.AwsSecretsManager, StoreAnswers.AwsContentType).GetAwaiter().GetResult();
         _vault = RotatingJsonServer.StartAsync(_vaultKey, StoreAnswers.HashiCorpVault).GetAwaiter().GetResult();
         _azure = LocalKeyVault.StartAsync(_azureKey).GetAwaiter().GetResult();
-        var azureClientOptions = _azure.CreateClientOptions(out _azureHttpClient);
+        var azureClientOptions = _azure.ConfigureClientOptions(out _azureHttpClient);
 
         var services = new ServiceCollection();
         services.AddOpenAIKeyProvider("memory", NoRateLimit).AddSource(_memory);
@@ -57,7 +57,7 @@ public class StoreRotationLatencyBenchmarks
         services.AddOpenAIKeyProvider("azure", NoRateLimit).AddAzureKeyVault(_azure.VaultUri, "openai", o =>
         {
             o.Credential = _azure.Credential;
-            o.ClientOptions = azureClientOptions;
+            o.ConfigureClientOptions = azureClientOptions;
         });
         _services = services.BuildServiceProvider();
         _memoryProvider = _services.GetRequiredKeyedService<IOpenAIKeyProvider>("memory");

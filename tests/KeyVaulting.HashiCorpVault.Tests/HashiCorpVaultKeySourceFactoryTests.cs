@@ -113,7 +113,7 @@ public sealed class HashiCorpVaultKeySourceFactoryTests : IAsyncLifetime
             ["Namespace"] = "ai",
             ["MountPoint"] = "team",
             ["KvVersion"] = "2",
-            ["Field"] = "key",
+            ["JsonField"] = "key",
             ["Version"] = "1",
             ["TokenFile"] = _host.Files.Write("token", token),
         });
@@ -195,7 +195,7 @@ public sealed class HashiCorpVaultKeySourceFactoryTests : IAsyncLifetime
     {
         var action = () => CreateSource(new() { ["Path"] = "openai", ["KvVersion"] = "1", ["Version"] = "3" });
 
-        action.Should().Throw<InvalidOperationException>().WithMessage($"Configuration '{Section}' is not valid: Version is set but KvVersion is 1*");
+        action.Should().Throw<InvalidOperationException>().WithMessage($"Configuration '{Section}' is invalid: Version is set but KvVersion is 1*");
     }
 
     [Fact]
@@ -203,13 +203,13 @@ public sealed class HashiCorpVaultKeySourceFactoryTests : IAsyncLifetime
     {
         var action = () => CreateSource(new() { ["Path"] = "openai", ["KvVersion"] = "3" });
 
-        action.Should().Throw<InvalidOperationException>().WithMessage($"Invalid configuration: {Section}:KvVersion:*");
+        action.Should().Throw<InvalidOperationException>().WithMessage($"Configuration '{Section}' is invalid: KvVersion must be 1 or 2*");
     }
 
     [Fact]
     public void Create_PathMissing_FailsValidation()
     {
-        var action = () => CreateSource(new() { ["Field"] = "api_key" });
+        var action = () => CreateSource(new() { ["JsonField"] = "api_key" });
 
         action.Should().Throw<InvalidOperationException>().WithMessage($"Invalid configuration: {Section}:Path:*");
     }
@@ -219,13 +219,25 @@ public sealed class HashiCorpVaultKeySourceFactoryTests : IAsyncLifetime
     {
         var action = () => CreateSource(new() { ["Path"] = "openai", ["Address"] = "not a uri" }, address: false);
 
-        action.Should().Throw<InvalidOperationException>().WithMessage($"Configuration '{Section}:Address' is not an absolute http:// or https:// address*");
+        action.Should().Throw<InvalidOperationException>().WithMessage($"Configuration '{Section}' is invalid: Address must be an absolute http:// or https:// address*");
+    }
+
+    [Fact]
+    public void Create_AddressWithUserInformation_ThrowsWithoutRepeatingIt()
+    {
+        var password = "pw-" + Guid.NewGuid().ToString("N");
+
+        var action = () => CreateSource(new() { ["Path"] = "openai", ["Address"] = $"https://vault-admin:{password}@vault.example.test:8200" }, address: false);
+
+        var exception = action.Should().Throw<InvalidOperationException>().WithMessage("*Address contains user information (user:password@)*").Which;
+        exception.ShouldNotContainSecrets(password, "vault-admin");
+        _host.Logs.ShouldNotContainSecrets(password, "vault-admin");
     }
 
     [Fact]
     public void Create_PlainHttpToAnotherHost_WarnsThatSecretsCrossTheNetworkUnencrypted()
     {
-        using var source = HashiCorpVaultKeySourceFactory.Create("openai", new HashiCorpVaultKeySourceOptions { Address = new Uri("http://vault.example.test:8200") }, _host.Services);
+        using var source = HashiCorpVaultKeySourceFactory.Create(new HashiCorpVaultKeySourceOptions { Path = "openai", Address = new Uri("http://vault.example.test:8200") }, _host.Services);
 
         _host.Logs.GetSnapshot().Should().ContainSingle(r => r.Id.Id == 301)
             .Which.Message.Should().Contain("http://vault.example.test:8200/").And.Contain("unencrypted");
@@ -234,7 +246,7 @@ public sealed class HashiCorpVaultKeySourceFactoryTests : IAsyncLifetime
     [Fact]
     public void Create_PlainHttpToLoopback_DoesNotWarn()
     {
-        using var source = HashiCorpVaultKeySourceFactory.Create("openai", new HashiCorpVaultKeySourceOptions { Address = _host.Server.Address }, _host.Services);
+        using var source = HashiCorpVaultKeySourceFactory.Create(new HashiCorpVaultKeySourceOptions { Path = "openai", Address = _host.Server.Address }, _host.Services);
 
         _host.Logs.GetSnapshot().Should().NotContain(r => r.Id.Id == 301, "a dev server or a local Vault Agent listens on loopback");
     }

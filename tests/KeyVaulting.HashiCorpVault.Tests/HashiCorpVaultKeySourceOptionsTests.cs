@@ -13,7 +13,7 @@ public sealed class HashiCorpVaultKeySourceOptionsTests
         options.Namespace.Should().BeNull();
         options.MountPoint.Should().Be("secret");
         options.KvVersion.Should().Be(2);
-        options.Field.Should().Be("api_key");
+        options.JsonField.Should().Be("api_key");
         options.Version.Should().BeNull();
         options.CaCertificatePath.Should().BeNull();
         options.SkipTlsVerify.Should().BeFalse();

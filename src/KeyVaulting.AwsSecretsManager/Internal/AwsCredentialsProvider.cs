@@ -46,7 +46,7 @@ internal sealed class AwsCredentialsProvider
             // Renewing temporary credentials (STS, SSO, IMDS, ECS) can fail for a while: retrying may succeed.
             throw new OpenAIKeySourceException(
                 _sourceName,
-                $"{_sourceName}: {Description} ({credentials.GetType().Name}) could not supply AWS credentials: {Describe(ex)}",
+                $"{Description} ({credentials.GetType().Name}) could not supply AWS credentials: {Describe(ex)}",
                 isTransient: true);
         }
 
@@ -54,7 +54,7 @@ internal sealed class AwsCredentialsProvider
         {
             throw new OpenAIKeySourceException(
                 _sourceName,
-                $"{_sourceName}: {Description} ({credentials.GetType().Name}) has no access key and secret access key, so it cannot sign requests. " +
+                $"{Description} ({credentials.GetType().Name}) has no access key and secret access key, so it cannot sign requests. " +
                 "Secrets Manager does not accept anonymous requests: use credentials of an identity allowed secretsmanager:GetSecretValue.",
                 isTransient: false);
         }
@@ -97,7 +97,7 @@ internal sealed class AwsCredentialsProvider
         {
             throw new OpenAIKeySourceException(
                 _sourceName,
-                $"{_sourceName}: {Description} found no AWS credentials. Provide them the usual AWS way: the AWS_ACCESS_KEY_ID and " +
+                $"{Description} found no AWS credentials. Provide them the usual AWS way: the AWS_ACCESS_KEY_ID and " +
                 "AWS_SECRET_ACCESS_KEY environment variables, a profile (AWS_PROFILE, aws configure, aws sso login), " +
                 $"an IAM role for the EKS service account, ECS task or EC2 instance; or set the source's Profile or Credentials. AWS SDK: {Describe(ex)}",
                 isTransient: ex is not ProfileNotFoundException and not ProcessAWSCredentialException);
@@ -119,7 +119,7 @@ internal sealed class AwsCredentialsProvider
             {
                 throw new OpenAIKeySourceException(
                     _sourceName,
-                    $"{_sourceName}: the AWS profile '{profile}' (setting Profile) is in neither {ProfileFiles()}. " +
+                    $"the AWS profile '{profile}' (setting Profile) is in neither {ProfileFiles()}. " +
                     $"Create it (aws configure --profile {profile}) or fix the name.",
                     isTransient: false);
             }
@@ -128,7 +128,7 @@ internal sealed class AwsCredentialsProvider
             {
                 throw new OpenAIKeySourceException(
                     _sourceName,
-                    $"{_sourceName}: the AWS profile '{profile}' (setting Profile) has no usable credentials: it needs " +
+                    $"the AWS profile '{profile}' (setting Profile) has no usable credentials: it needs " +
                     "aws_access_key_id and aws_secret_access_key, an SSO session, a role to assume, a web identity or a credential_process.",
                     isTransient: false);
             }
@@ -137,7 +137,7 @@ internal sealed class AwsCredentialsProvider
         {
             throw new OpenAIKeySourceException(
                 _sourceName,
-                $"{_sourceName}: the AWS profile '{profile}' (setting Profile) could not be read: {Describe(ex)}",
+                $"the AWS profile '{profile}' (setting Profile) could not be read: {Describe(ex)}",
                 isTransient: false);
         }
 

@@ -10,7 +10,6 @@ namespace KeyVaulting.AwsSecretsManager.Internal;
 internal static class GetSecretValueOperation
 {
     public const string Target = "secretsmanager.GetSecretValue";
-    public const string ContentType = "application/x-amz-json-1.1";
 
     private static readonly UTF8Encoding StrictUtf8 = new(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: true);
 
@@ -39,10 +38,10 @@ internal static class GetSecretValueOperation
 
     /// <summary>
     /// Reads a successful answer: <c>SecretString</c>, or <c>SecretBinary</c> decoded from base64 as UTF-8, then the
-    /// <paramref name="jsonKey"/> property when set. The version is <c>VersionId</c>.
+    /// <paramref name="jsonField"/> field when set. The version is <c>VersionId</c>.
     /// </summary>
     /// <exception cref="OpenAIKeySourceException">The answer holds no usable text; the message never shows any of it.</exception>
-    public static OpenAIKeySourceResult ReadResponse(string sourceName, ReadOnlySpan<byte> body, string? jsonKey)
+    public static OpenAIKeySourceResult ReadResponse(string sourceName, ReadOnlySpan<byte> body, string? jsonField)
     {
         string? text;
         string? versionId;
@@ -65,14 +64,9 @@ internal static class GetSecretValueOperation
             throw Invalid(sourceName, "the answer to GetSecretValue is not valid JSON. Check ServiceUrl: it must be a Secrets Manager endpoint.");
         }
 
-        if (jsonKey is not null)
-        {
-            text = ReadJsonProperty(sourceName, text, jsonKey);
-        }
-        else if (text.TrimStart().StartsWith('{'))
-        {
-            throw Invalid(sourceName, "the secret is a JSON object, not a bare key. Set JsonKey to the property that holds the key, for example \"apiKey\".");
-        }
+        text = jsonField is null
+            ? SecretJsonField.RejectJsonObject(text, sourceName, "The secret")
+            : SecretJsonField.Extract(text, jsonField, sourceName, "the secret");
 
         return OpenAIKeySourceResult.Found(text, versionId);
     }
@@ -119,59 +113,6 @@ internal static class GetSecretValueOperation
         throw Invalid(sourceName, "the secret version has neither SecretString nor SecretBinary. Put the key in the secret.");
     }
 
-    private static string ReadJsonProperty(string sourceName, string text, string jsonKey)
-    {
-        JsonDocument document;
-        try
-        {
-            document = JsonDocument.Parse(text);
-        }
-        catch (JsonException)
-        {
-            throw Invalid(sourceName, $"JsonKey is set to '{jsonKey}', but the secret is not JSON. Store a JSON object such as {{\"{jsonKey}\": \"sk-…\"}}, or remove JsonKey.");
-        }
-
-        using (document)
-        {
-            if (document.RootElement.ValueKind != JsonValueKind.Object)
-            {
-                throw Invalid(sourceName, $"JsonKey is set to '{jsonKey}', but the secret is JSON {Describe(document.RootElement.ValueKind)}, not an object.");
-            }
-
-            if (document.RootElement.TryGetProperty(jsonKey, out var property))
-            {
-                if (property.ValueKind != JsonValueKind.String)
-                {
-                    throw Invalid(sourceName, $"the property '{jsonKey}' of the secret is {Describe(property.ValueKind)}, not a string.");
-                }
-
-                // JSON parsers disagree on which duplicate wins: refuse rather than guess which key is meant.
-                return document.RootElement.EnumerateObject().Count(p => p.NameEquals(jsonKey)) == 1
-                    ? property.GetString()!
-                    : throw Invalid(sourceName, $"the secret has the property '{jsonKey}' (setting JsonKey) more than once, so which value is the key is ambiguous. Keep exactly one '{jsonKey}' in the secret.");
-            }
-
-            var near = document.RootElement.EnumerateObject()
-                .Select(p => p.Name)
-                .FirstOrDefault(n => string.Equals(n, jsonKey, StringComparison.OrdinalIgnoreCase));
-            throw Invalid(
-                sourceName,
-                near is null
-                    ? $"the secret has no property '{jsonKey}' (setting JsonKey). Add it to the secret or fix JsonKey."
-                    : $"the secret has no property '{jsonKey}' (setting JsonKey); names are case-sensitive: did you mean '{near}'?");
-        }
-    }
-
-    private static string Describe(JsonValueKind kind) => kind switch
-    {
-        JsonValueKind.Object => "an object",
-        JsonValueKind.Array => "an array",
-        JsonValueKind.Number => "a number",
-        JsonValueKind.True or JsonValueKind.False => "a boolean",
-        JsonValueKind.Null => "null",
-        _ => "not a string",
-    };
-
     private static OpenAIKeySourceException Invalid(string sourceName, string problem)
-        => new(sourceName, $"{sourceName}: {problem}", isTransient: false);
+        => new(sourceName, problem, isTransient: false);
 }

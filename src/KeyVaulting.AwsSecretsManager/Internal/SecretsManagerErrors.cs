@@ -144,7 +144,7 @@ internal sealed class SecretsManagerErrors(string sourceName, string secretId, s
 
         if (code is "InvalidParameterException" or "ValidationException")
         {
-            throw Fail($"Secrets Manager rejected a parameter ({code}).{said} Check SecretId, VersionId and VersionStage.", transient: false);
+            throw Fail($"Secrets Manager rejected a parameter ({code}).{said} Check SecretId, Version and VersionStage.", transient: false);
         }
 
         if (code is null)
@@ -158,6 +158,6 @@ internal sealed class SecretsManagerErrors(string sourceName, string secretId, s
         throw Fail($"Secrets Manager answered {statusText} {code}.{said}", transient: false);
 
         OpenAIKeySourceException Fail(string problem, bool transient, TimeSpan? wait = null)
-            => new(sourceName, $"{sourceName}: {problem}{requestId}", transient, wait);
+            => new(sourceName, problem + requestId, transient, wait);
     }
 }

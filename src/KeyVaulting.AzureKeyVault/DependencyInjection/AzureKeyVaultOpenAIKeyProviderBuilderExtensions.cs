@@ -3,6 +3,7 @@ using Azure.Identity;
 using Azure.Security.KeyVault.Secrets;
 using KeyVaulting.AzureKeyVault;
 using KeyVaulting.AzureKeyVault.Internal;
+using KeyVaulting.AzureKeyVault.Internal.Validators;
 
 namespace Microsoft.Extensions.DependencyInjection;
 
@@ -20,8 +21,8 @@ public static class AzureKeyVaultOpenAIKeyProviderBuilderExtensions
     /// <param name="vaultUri">The vault's URI, for example <c>https://my-vault.vault.azure.net/</c>.</param>
     /// <param name="secretName">The name of the secret that holds the key, for example <c>openai-api-key</c>.</param>
     /// <param name="configure">
-    /// Configures the credential (default: <see cref="DefaultAzureCredential"/>), a pinned version,
-    /// a JSON field and the Azure SDK client options.
+    /// Configures the credential (default: <see cref="DefaultAzureCredential"/>), a pinned version, a JSON field and the
+    /// Azure SDK client options.
     /// </param>
     /// <returns>The builder, to add more sources.</returns>
     /// <exception cref="ArgumentException">
@@ -35,17 +36,18 @@ public static class AzureKeyVaultOpenAIKeyProviderBuilderExtensions
         string secretName,
         Action<AzureKeyVaultKeySourceOptions>? configure = null)
     {
-        Throw.IfNull(builder);
-        Throw.IfNull(vaultUri);
-        if (!SecretSettings.IsValidVaultUri(vaultUri))
+        ArgumentNullException.ThrowIfNull(builder);
+        ArgumentNullException.ThrowIfNull(vaultUri);
+        if (!AzureKeyVaultKeySourceOptionsCustomValidator.IsValidVaultUri(vaultUri))
         {
-            throw new ArgumentException($"The vault URI must be {SecretSettings.VaultUriRule}.", nameof(vaultUri));
+            throw new ArgumentException($"The vault URI must be {AzureKeyVaultKeySourceOptionsCustomValidator.VaultUriRule}, without user information.", nameof(vaultUri));
         }
 
         ValidateSecretName(secretName);
-        var options = Configure(configure);
+        var options = Configure(new AzureKeyVaultKeySourceOptions { VaultUri = vaultUri, SecretName = secretName }, configure);
+        var where = AzureKeyVaultKeySource.NameOf(secretName, options.Version);
 
-        builder.AddSource(sp => AzureKeyVaultKeySourceBuilder.Create(sp, vaultUri, secretName, options));
+        builder.AddSource(sp => AzureKeyVaultKeySourceFactory.Create(sp, options, where));
         return builder.AddSourceFactory<AzureKeyVaultKeySourceFactory>();
     }
 
@@ -57,8 +59,8 @@ public static class AzureKeyVaultOpenAIKeyProviderBuilderExtensions
     /// <param name="client">The client; its credential and options are used as they are.</param>
     /// <param name="secretName">The name of the secret that holds the key, for example <c>openai-api-key</c>.</param>
     /// <param name="configure">
-    /// Configures a pinned version or a JSON field. <see cref="AzureKeyVaultKeySourceOptions.Credential"/> and
-    /// <see cref="AzureKeyVaultKeySourceOptions.ClientOptions"/> belong to the client and must not be set.
+    /// Configures a pinned version or a JSON field. The credential and client settings belong to the client and must
+    /// not be set.
     /// </param>
     /// <returns>The builder, to add more sources.</returns>
     /// <exception cref="ArgumentException">
@@ -71,40 +73,30 @@ public static class AzureKeyVaultOpenAIKeyProviderBuilderExtensions
         string secretName,
         Action<AzureKeyVaultKeySourceOptions>? configure = null)
     {
-        Throw.IfNull(builder);
-        Throw.IfNull(client);
+        ArgumentNullException.ThrowIfNull(builder);
+        ArgumentNullException.ThrowIfNull(client);
         ValidateSecretName(secretName);
-        var options = Configure(configure);
-        if (options.Credential is not null || options.ClientOptions is not null)
+        var options = Configure(new AzureKeyVaultKeySourceOptions { VaultUri = client.VaultUri, SecretName = secretName }, configure);
+        if (options.Credential is not null || options.CredentialType is not null || options.ConfigureClientOptions is not null || options.ServiceVersion is not null)
         {
             throw new ArgumentException(
-                "Credential and ClientOptions cannot be set when a SecretClient is supplied: the client's own credential and options are used.",
+                "Credential, CredentialType, ServiceVersion and ConfigureClientOptions cannot be set when a SecretClient is supplied: the client's own credential and options are used.",
                 nameof(configure));
         }
 
-        builder.AddSource(sp => AzureKeyVaultKeySourceBuilder.Create(
-            sp, client, secretName, options, AzureKeyVaultKeySourceBuilder.SuppliedClientCredentialName));
+        builder.AddSource(sp => AzureKeyVaultKeySourceFactory.Create(sp, client, options, AzureKeyVaultKeySourceFactory.SuppliedClientCredentialName));
         return builder.AddSourceFactory<AzureKeyVaultKeySourceFactory>();
     }
 
     private static void ValidateSecretName(string secretName)
     {
-        Throw.IfNullOrWhiteSpace(secretName);
-        if (!SecretSettings.IsValidSecretName(secretName))
+        ArgumentException.ThrowIfNullOrWhiteSpace(secretName);
+        if (AzureKeyVaultKeySourceOptionsCustomValidator.SecretNameProblem(secretName) is { } problem)
         {
-            throw new ArgumentException($"The secret name must be {SecretSettings.SecretNameRule}.", nameof(secretName));
+            throw new ArgumentException(problem, nameof(secretName));
         }
     }
 
-    private static AzureKeyVaultKeySourceOptions Configure(Action<AzureKeyVaultKeySourceOptions>? configure)
-    {
-        var options = new AzureKeyVaultKeySourceOptions();
-        configure?.Invoke(options);
-        if (AzureKeyVaultKeySourceBuilder.FindProblem(options) is { } problem)
-        {
-            throw new ArgumentException("Invalid Azure Key Vault source options: " + problem, nameof(configure));
-        }
-
-        return options;
-    }
+    private static AzureKeyVaultKeySourceOptions Configure(AzureKeyVaultKeySourceOptions options, Action<AzureKeyVaultKeySourceOptions>? configure)
+        => StoreOptions.Configure(options, configure, AzureKeyVaultKeySource.NameOf(options.SecretName!, version: null), AzureKeyVaultKeySourceFactory.Validators);
 }

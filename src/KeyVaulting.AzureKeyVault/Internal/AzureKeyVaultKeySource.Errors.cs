@@ -23,26 +23,28 @@ internal sealed partial class AzureKeyVaultKeySource
             ? aggregate.InnerExceptions[^1]
             : exception;
 
+        // Only that cause is kept as the inner exception: the retry policy's AggregateException holds one identical
+        // exception per attempt.
         return cause switch
         {
-            AuthenticationFailedException auth => FromCredential(auth, exception),
-            RequestFailedException { Status: 0 } transport => FromTransport(transport, exception),
+            AuthenticationFailedException auth => FromCredential(auth, auth),
+            RequestFailedException { Status: 0 } transport => FromTransport(transport, transport),
             RequestFailedException failed => FromResponse(failed),
             OperationCanceledException => new OpenAIKeySourceException(
                 Name,
                 $"Azure Key Vault {VaultUri} did not answer in time (the client's NetworkTimeout) when reading {Secret}.",
                 isTransient: true,
-                innerException: exception),
+                innerException: cause),
             ResponseTooLargeException => new OpenAIKeySourceException(
                 Name,
-                $"The answer of {VaultUri} to the read of {Secret} is larger than {ResponseSizeLimitPolicy.MaxResponseBytes / 1024} KiB, which no Key Vault answer is; it was not read. " +
+                $"The answer of {VaultUri} to the read of {Secret} is larger than {ResponseSizeLimitPolicy.MaxResponseBytes / 1024} KiB, the most KeyVaulting reads, which no Key Vault answer is; it was not read. " +
                 "Check VaultUri and any proxy between this application and Azure.",
                 isTransient: false),
             IOException => new OpenAIKeySourceException(
                 Name,
                 $"The connection to Azure Key Vault {VaultUri} broke while reading its answer to the read of {Secret}. It is read again with backoff.",
                 isTransient: true,
-                innerException: exception),
+                innerException: cause),
 
             // Not passed on as the inner exception: the parser's message quotes characters of the answer, which may
             // be the secret's.
@@ -89,7 +91,7 @@ internal sealed partial class AzureKeyVaultKeySource
     /// </remarks>
     private OpenAIKeySourceException FromResponse(RequestFailedException exception)
     {
-        var error = KeyVaultErrorResponse.From(exception, _time.GetUtcNow());
+        var error = KeyVaultError.From(exception, _time.GetUtcNow());
         Log.RequestFailed(_logger, Name, VaultUri, error.Describe());
         var status = error.Describe();
 
@@ -116,7 +118,7 @@ internal sealed partial class AzureKeyVaultKeySource
         };
     }
 
-    private OpenAIKeySourceException Forbidden(KeyVaultErrorResponse error)
+    private OpenAIKeySourceException Forbidden(KeyVaultError error)
     {
         var status = error.Describe();
         var message = error.InnerCode switch

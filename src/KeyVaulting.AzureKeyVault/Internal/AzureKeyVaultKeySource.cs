@@ -14,6 +14,9 @@ internal sealed partial class AzureKeyVaultKeySource : IOpenAIKeySource
 {
     public const string TypeName = "AzureKeyVault";
 
+    /// <summary>The longest secret value Key Vault stores (25 KB); a longer answer did not come from Key Vault.</summary>
+    public const int MaxSecretValueLength = 25 * 1024;
+
     private readonly SecretClient _client;
     private readonly string _secretName;
     private readonly string? _version;
@@ -37,11 +40,14 @@ internal sealed partial class AzureKeyVaultKeySource : IOpenAIKeySource
         _time = timeProvider;
         _logger = logger;
         CredentialName = credentialName;
-        Name = version is null ? $"{TypeName}:{secretName}" : $"{TypeName}:{secretName}@{version}";
-        Log.SourceCreated(logger, Name, client.VaultUri, credentialName);
+        Name = NameOf(secretName, version);
     }
 
     public string Name { get; }
+
+    /// <summary>Returns a source's name: <c>AzureKeyVault:{secretName}</c>, with <c>@{version}</c> when pinned.</summary>
+    public static string NameOf(string secretName, string? version)
+        => version is null ? $"{TypeName}:{secretName}" : $"{TypeName}:{secretName}@{version}";
 
     /// <summary>Gets the name of the credential that reads the secret, as used in messages (for example <c>ManagedIdentityCredential</c>).</summary>
     public string CredentialName { get; }
@@ -67,7 +73,7 @@ internal sealed partial class AzureKeyVaultKeySource : IOpenAIKeySource
         }
         catch (RequestFailedException ex) when (ex.Status == 404)
         {
-            var error = KeyVaultErrorResponse.From(ex, _time.GetUtcNow());
+            var error = KeyVaultError.From(ex, _time.GetUtcNow());
             Log.SecretNotFound(_logger, Name, VaultUri, error.Describe());
             return OpenAIKeySourceResult.NotFound($"Azure Key Vault {VaultUri} does not have {Secret} ({error.Describe()})");
         }
@@ -119,7 +125,7 @@ internal sealed partial class AzureKeyVaultKeySource : IOpenAIKeySource
                 isTransient: false);
         }
 
-        if (secret.Value.Length > SecretSettings.MaxSecretValueLength)
+        if (secret.Value.Length > MaxSecretValueLength)
         {
             // Key Vault refuses to store more, so this answer came from something else (a proxy, a misrouted VaultUri).
             throw new OpenAIKeySourceException(
@@ -131,8 +137,8 @@ internal sealed partial class AzureKeyVaultKeySource : IOpenAIKeySource
         }
 
         var value = _jsonField is null
-            ? SecretJson.RejectJsonObject(secret.Value, Name, described)
-            : SecretJson.ExtractField(secret.Value, _jsonField, Name, described);
+            ? SecretJsonField.RejectJsonObject(secret.Value, Name, described)
+            : SecretJsonField.Extract(secret.Value, _jsonField, Name, described);
 
         return OpenAIKeySourceResult.Found(value, version, properties.ExpiresOn);
     }

@@ -4,9 +4,15 @@ using Azure.Identity;
 namespace KeyVaulting.AzureKeyVault.Internal;
 
 /// <summary>
-/// Builds the Azure.Identity credential that configuration selects with <c>Credential</c>, checking that only the
-/// settings the credential uses are present.
+/// The Azure.Identity credential that <see cref="AzureKeyVaultKeySourceOptions.CredentialType"/> selects, and the
+/// check that only the settings it uses are set.
 /// </summary>
+/// <remarks>
+/// Microsoft.Extensions.Azure's <c>AzureComponentFactory</c> builds credentials from configuration too, but only with
+/// the client secret written in configuration (<c>clientSecret</c>), which KeyVaulting refuses; it falls back silently
+/// on an unknown <c>credential</c> value and knows no Azure CLI credential. So KeyVaulting keeps this small mapping,
+/// which reads the client secret from the environment variable that configuration names.
+/// </remarks>
 internal static class ConfiguredCredential
 {
     public const string Default = "Default";
@@ -15,120 +21,115 @@ internal static class ConfiguredCredential
     public const string AzureCli = "AzureCli";
     public const string ClientSecret = "ClientSecret";
 
-    private static readonly string[] Kinds = [Default, ManagedIdentity, WorkloadIdentity, AzureCli, ClientSecret];
+    private static readonly string[] Types = [Default, ManagedIdentity, WorkloadIdentity, AzureCli, ClientSecret];
 
-    /// <summary>The settings each credential uses; any other credential setting is an error.</summary>
+    /// <summary>The settings each credential type uses; any other credential setting is an error.</summary>
     private static readonly Dictionary<string, string[]> Uses = new(StringComparer.OrdinalIgnoreCase)
     {
-        [Default] = [nameof(AzureKeyVaultSourceSettings.ManagedIdentityClientId), nameof(AzureKeyVaultSourceSettings.TenantId)],
-        [ManagedIdentity] = [nameof(AzureKeyVaultSourceSettings.ManagedIdentityClientId)],
-        [WorkloadIdentity] = [nameof(AzureKeyVaultSourceSettings.TenantId), nameof(AzureKeyVaultSourceSettings.ClientId)],
-        [AzureCli] = [nameof(AzureKeyVaultSourceSettings.TenantId)],
-        [ClientSecret] =
-        [
-            nameof(AzureKeyVaultSourceSettings.TenantId),
-            nameof(AzureKeyVaultSourceSettings.ClientId),
-            nameof(AzureKeyVaultSourceSettings.ClientSecretEnvironmentVariable),
-        ],
+        [Default] = [nameof(AzureKeyVaultKeySourceOptions.ManagedIdentityClientId), nameof(AzureKeyVaultKeySourceOptions.TenantId)],
+        [ManagedIdentity] = [nameof(AzureKeyVaultKeySourceOptions.ManagedIdentityClientId)],
+        [WorkloadIdentity] = [nameof(AzureKeyVaultKeySourceOptions.TenantId), nameof(AzureKeyVaultKeySourceOptions.ClientId)],
+        [AzureCli] = [nameof(AzureKeyVaultKeySourceOptions.TenantId)],
+        [ClientSecret] = [nameof(AzureKeyVaultKeySourceOptions.TenantId), nameof(AzureKeyVaultKeySourceOptions.ClientId), nameof(AzureKeyVaultKeySourceOptions.ClientSecretEnvironmentVariable)],
     };
 
-    /// <summary>Returns the credential settings that are set.</summary>
-    public static IEnumerable<string> SetCredentialSettings(AzureKeyVaultSourceSettings settings)
+    /// <summary>Says what is wrong with the credential settings, or returns null.</summary>
+    public static string? Problem(AzureKeyVaultKeySourceOptions options)
     {
-        if (settings.ManagedIdentityClientId is not null)
+        var set = SetSettings(options).ToList();
+        if (options.Credential is not null)
         {
-            yield return nameof(settings.ManagedIdentityClientId);
+            return options.CredentialType is not null || set.Count > 0
+                ? $"{options.CredentialType switch { null => set[0], _ => nameof(options.CredentialType) }} has no effect: Credential is set in code. Remove it, or leave Credential unset to choose the credential by CredentialType."
+                : null;
         }
 
-        if (settings.TenantId is not null)
+        if (Type(options) is not { } type)
         {
-            yield return nameof(settings.TenantId);
+            return $"CredentialType must be one of {string.Join(", ", Types)}. Use Default unless you need a specific credential.";
         }
 
-        if (settings.ClientId is not null)
+        if (set.FirstOrDefault(s => !Uses[type].Contains(s)) is { } unused)
         {
-            yield return nameof(settings.ClientId);
+            return $"{unused} is not used by CredentialType {type} (it uses {string.Join(", ", Uses[type])}). Remove it or choose another CredentialType.";
         }
 
-        if (settings.ClientSecretEnvironmentVariable is not null)
+        if (type == ClientSecret && Uses[ClientSecret].FirstOrDefault(s => !set.Contains(s)) is { } missing)
         {
-            yield return nameof(settings.ClientSecretEnvironmentVariable);
+            return $"{missing} is required with CredentialType ClientSecret. Set TenantId, ClientId and ClientSecretEnvironmentVariable (the name of the environment variable that holds the client secret).";
         }
+
+        return null;
     }
 
-    public static TokenCredential Create(AzureKeyVaultSourceSettings settings, string path)
+    /// <summary>Creates the credential of valid options.</summary>
+    /// <param name="options">The options, valid.</param>
+    /// <param name="where">Where the settings come from, for messages: a configuration path or the source's name.</param>
+    /// <exception cref="InvalidOperationException">The client secret's environment variable is not set.</exception>
+    public static TokenCredential Create(AzureKeyVaultKeySourceOptions options, string where)
     {
-        var kind = Kinds.FirstOrDefault(k => string.Equals(k, settings.Credential ?? Default, StringComparison.OrdinalIgnoreCase))
-            ?? throw new InvalidOperationException(
-                $"Configuration '{path}:Credential' must be one of {string.Join(", ", Kinds)}. Use Default unless you need a specific credential.");
-
-        var unused = SetCredentialSettings(settings).Where(s => !Uses[kind].Contains(s)).ToList();
-        if (unused.Count > 0)
+        if (options.Credential is { } credential)
         {
-            throw new InvalidOperationException(
-                $"Configuration '{path}:{unused[0]}' is not used by Credential {kind} (it uses {(Uses[kind].Length == 0 ? "no other setting" : string.Join(", ", Uses[kind]))}). Remove it or choose another Credential.");
+            return credential;
         }
 
-        return kind switch
+        return Type(options) switch
         {
-            ManagedIdentity => new ManagedIdentityCredential(settings.ManagedIdentityClientId is { } clientId
+            ManagedIdentity => new ManagedIdentityCredential(options.ManagedIdentityClientId is { } clientId
                 ? ManagedIdentityId.FromUserAssignedClientId(clientId)
                 : ManagedIdentityId.SystemAssigned),
-            WorkloadIdentity => CreateWorkloadIdentity(settings),
-            AzureCli => new AzureCliCredential(new AzureCliCredentialOptions { TenantId = settings.TenantId }),
-            ClientSecret => CreateClientSecret(settings, path),
+
+            WorkloadIdentity => CreateWorkloadIdentity(options),
+            AzureCli => new AzureCliCredential(new AzureCliCredentialOptions { TenantId = options.TenantId }),
+            ClientSecret => new ClientSecretCredential(options.TenantId, options.ClientId, ReadClientSecret(options.ClientSecretEnvironmentVariable!, where)),
             _ => new DefaultAzureCredential(new DefaultAzureCredentialOptions
             {
-                ManagedIdentityClientId = settings.ManagedIdentityClientId,
-                TenantId = settings.TenantId,
+                ManagedIdentityClientId = options.ManagedIdentityClientId,
+                TenantId = options.TenantId,
             }),
         };
     }
 
-    private static WorkloadIdentityCredential CreateWorkloadIdentity(AzureKeyVaultSourceSettings settings)
+    private static WorkloadIdentityCredential CreateWorkloadIdentity(AzureKeyVaultKeySourceOptions options)
     {
         // Unset values come from AZURE_TENANT_ID, AZURE_CLIENT_ID and AZURE_FEDERATED_TOKEN_FILE, which the AKS
         // workload identity webhook sets.
-        var options = new WorkloadIdentityCredentialOptions();
-        if (settings.TenantId is not null)
+        var credentialOptions = new WorkloadIdentityCredentialOptions();
+        if (options.TenantId is not null)
         {
-            options.TenantId = settings.TenantId;
+            credentialOptions.TenantId = options.TenantId;
         }
 
-        if (settings.ClientId is not null)
+        if (options.ClientId is not null)
         {
-            options.ClientId = settings.ClientId;
+            credentialOptions.ClientId = options.ClientId;
         }
 
-        return new WorkloadIdentityCredential(options);
+        return new WorkloadIdentityCredential(credentialOptions);
     }
 
-    private static ClientSecretCredential CreateClientSecret(AzureKeyVaultSourceSettings settings, string path)
+    private static string? Type(AzureKeyVaultKeySourceOptions options)
+        => Types.FirstOrDefault(t => string.Equals(t, options.CredentialType ?? Default, StringComparison.OrdinalIgnoreCase));
+
+    private static IEnumerable<string> SetSettings(AzureKeyVaultKeySourceOptions options)
     {
-        foreach (var (name, value) in new[]
-                 {
-                     (nameof(settings.TenantId), settings.TenantId),
-                     (nameof(settings.ClientId), settings.ClientId),
-                     (nameof(settings.ClientSecretEnvironmentVariable), settings.ClientSecretEnvironmentVariable),
-                 })
-        {
-            if (string.IsNullOrWhiteSpace(value))
-            {
-                throw new InvalidOperationException(
-                    $"Configuration '{path}:{name}' is required with Credential ClientSecret. " +
-                    "Set TenantId, ClientId and ClientSecretEnvironmentVariable (the name of the environment variable that holds the client secret).");
-            }
-        }
+        (string Name, string? Value)[] settings =
+        [
+            (nameof(options.ManagedIdentityClientId), options.ManagedIdentityClientId),
+            (nameof(options.TenantId), options.TenantId),
+            (nameof(options.ClientId), options.ClientId),
+            (nameof(options.ClientSecretEnvironmentVariable), options.ClientSecretEnvironmentVariable),
+        ];
+        return settings.Where(s => !string.IsNullOrWhiteSpace(s.Value)).Select(s => s.Name);
+    }
 
-        var variable = settings.ClientSecretEnvironmentVariable!;
+    private static string ReadClientSecret(string variable, string where)
+    {
         var secret = Environment.GetEnvironmentVariable(variable);
-        if (string.IsNullOrWhiteSpace(secret))
-        {
-            throw new InvalidOperationException(
-                $"Configuration '{path}:ClientSecretEnvironmentVariable' names the environment variable {variable}, which is " +
-                $"{(secret is null ? "not set" : "empty")}. Set it to the application's client secret (never put the secret itself in configuration).");
-        }
-
-        return new ClientSecretCredential(settings.TenantId, settings.ClientId, secret);
+        return string.IsNullOrWhiteSpace(secret)
+            ? throw new InvalidOperationException(
+                $"{where}: ClientSecretEnvironmentVariable names the environment variable {variable}, which is {(secret is null ? "not set" : "empty")}. " +
+                "Set it to the application's client secret (never put the secret itself in configuration).")
+            : secret;
     }
 }

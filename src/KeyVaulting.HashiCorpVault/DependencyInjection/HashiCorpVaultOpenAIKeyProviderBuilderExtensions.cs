@@ -1,6 +1,6 @@
 using KeyVaulting.HashiCorpVault;
 using KeyVaulting.HashiCorpVault.Internal;
-using KeyVaulting.HashiCorpVault.Internal.Http;
+using KeyVaulting.HashiCorpVault.Internal.Validators;
 
 namespace Microsoft.Extensions.DependencyInjection;
 
@@ -22,21 +22,19 @@ public static class HashiCorpVaultOpenAIKeyProviderBuilderExtensions
     /// <exception cref="ArgumentException">A setting is invalid; the message lists every problem.</exception>
     public static IOpenAIKeyProviderBuilder AddHashiCorpVault(this IOpenAIKeyProviderBuilder builder, string path, Action<HashiCorpVaultKeySourceOptions>? configure = null)
     {
-        Throw.IfNull(builder);
-        Throw.IfNullOrWhiteSpace(path);
-
-        var options = new HashiCorpVaultKeySourceOptions();
-        configure?.Invoke(options);
-        var problems = VaultSourceSettings.Problems(path, options);
-        if (problems.Count > 0)
+        ArgumentNullException.ThrowIfNull(builder);
+        ArgumentException.ThrowIfNullOrWhiteSpace(path);
+        if (HashiCorpVaultKeySourceOptionsCustomValidator.PathProblem(path) is { } problem)
         {
-            throw new ArgumentException(
-                $"{VaultSourceSettings.SourceNameOf(options.MountPoint, path)} is not configured correctly: {string.Join("; ", problems)}.",
-                VaultSourceSettings.PathProblem(path) is null ? nameof(configure) : nameof(path));
+            throw new ArgumentException(problem, nameof(path));
         }
 
-        VaultHttpClient.Register(builder.Services);
+        var options = new HashiCorpVaultKeySourceOptions { Path = path };
+        configure?.Invoke(options);
+        StoreOptions.Configure(options, configure: null, VaultSourceSettings.SourceNameOf(options.MountPoint, path), HashiCorpVaultKeySourceFactory.Validators);
+
+        StoreHttpClient.Register(builder.Services, HashiCorpVaultKeySourceOptions.HttpClientName);
         builder.AddSourceFactory<HashiCorpVaultKeySourceFactory>();
-        return builder.AddSource(sp => HashiCorpVaultKeySourceFactory.Create(path, options, sp));
+        return builder.AddSource(sp => HashiCorpVaultKeySourceFactory.Create(options, sp));
     }
 }

@@ -14,8 +14,6 @@ namespace KeyVaulting.HashiCorpVault.Internal;
 /// </summary>
 internal sealed class HashiCorpVaultKeySource : IOpenAIKeySource, IDisposable
 {
-    private const int MaxFieldNamesShown = 20;
-
     private readonly VaultSourceSettings _settings;
     private readonly VaultClient _client;
     private readonly VaultTokenManager _tokens;
@@ -46,7 +44,7 @@ internal sealed class HashiCorpVaultKeySource : IOpenAIKeySource, IDisposable
                 var replacement = await _tokens.ReplaceRejectedTokenAsync(token, cancellationToken).ConfigureAwait(false)
                     ?? throw new OpenAIKeySourceException(
                         Name,
-                        $"{Name}: Vault rejected the token from {_settings.Auth.Description} as invalid ({response.Describe()}): it expired or was revoked. {_settings.Auth.RejectedTokenFix}",
+                        $"Vault rejected the token from {_settings.Auth.Description} as invalid ({response.Describe()}): it expired or was revoked. {_settings.Auth.RejectedTokenFix}",
                         isTransient: false);
 
                 // One retry with the new token; whatever Vault answers now is the answer.
@@ -103,7 +101,7 @@ internal sealed class HashiCorpVaultKeySource : IOpenAIKeySource, IDisposable
 
             throw new OpenAIKeySourceException(
                 Name,
-                $"{Name}: Vault answered {Operation} without data.data. Check that '{_settings.MountPoint}' is a KV version 2 mount, or set KvVersion to 1.",
+                $"Vault answered {Operation} without data.data. Check that '{_settings.MountPoint}' is a KV version 2 mount, or set KvVersion to 1.",
                 isTransient: false);
         }
 
@@ -113,49 +111,20 @@ internal sealed class HashiCorpVaultKeySource : IOpenAIKeySource, IDisposable
     private OpenAIKeySourceResult ReadUnversioned(VaultResponse response)
     {
         var fields = response.Data
-            ?? throw new OpenAIKeySourceException(Name, $"{Name}: Vault answered {Operation} without data. Check MountPoint and KvVersion.", isTransient: false);
+            ?? throw new OpenAIKeySourceException(Name, $"Vault answered {Operation} without data. Check MountPoint and KvVersion.", isTransient: false);
         return Found(fields, version: null, response);
     }
 
     private OpenAIKeySourceResult Found(JsonElement fields, string? version, VaultResponse response)
     {
         var where = version is null ? _settings.SecretPath : $"{_settings.SecretPath} (version {version})";
-        if (!fields.TryGetProperty(_settings.Field, out var field))
-        {
-            var names = fields.EnumerateObject().Select(p => $"'{p.Name}'").ToList();
-            var listed = names.Count == 0
-                ? "it has no fields"
-                : $"its fields are {string.Join(", ", names.Take(MaxFieldNamesShown))}{(names.Count > MaxFieldNamesShown ? $" and {names.Count - MaxFieldNamesShown} more" : string.Empty)} (values not shown)";
-            throw new OpenAIKeySourceException(
-                Name,
-                $"{Name}: the secret at {where} has no field '{_settings.Field}'; {listed}. Set Field to the one that holds the key, or write the key under '{_settings.Field}'.",
-                isTransient: false);
-        }
-
-        if (field.ValueKind != JsonValueKind.String)
-        {
-            throw new OpenAIKeySourceException(
-                Name,
-                $"{Name}: the field '{_settings.Field}' of the secret at {where} is {Describe(field.ValueKind)}, not a string. Store the key as a plain string.",
-                isTransient: false);
-        }
-
-        if (fields.EnumerateObject().Count(p => p.NameEquals(_settings.Field)) > 1)
-        {
-            // Vault never stores a field twice; an answer that has one did not come from Vault untouched.
-            throw new OpenAIKeySourceException(
-                Name,
-                $"{Name}: the secret at {where} has the field '{_settings.Field}' (setting Field) more than once, so which value is the key is ambiguous. Keep exactly one '{_settings.Field}' in the secret.",
-                isTransient: false);
-        }
-
-        var value = field.GetString()!;
+        var value = SecretJsonField.Extract(fields, _settings.JsonField, Name, $"the secret at {where}");
         if (string.IsNullOrWhiteSpace(value))
         {
             // A failure, not an absence: a blanked production secret must not switch the app to the next source's key.
             throw new OpenAIKeySourceException(
                 Name,
-                $"{Name}: the field '{_settings.Field}' (setting Field) of the secret at {where} is empty. Write the key into it, or point Field at the field that holds it.",
+                $"The field '{_settings.JsonField}' (JsonField) of the secret at {where} is empty. Write the key into it, or point JsonField at the field that holds it.",
                 isTransient: false);
         }
 
@@ -195,7 +164,7 @@ internal sealed class HashiCorpVaultKeySource : IOpenAIKeySource, IDisposable
         if (VaultResponse.Boolean(metadata, "destroyed") == true)
         {
             return $"version {version} of the secret at {_settings.SecretPath} was destroyed, so it can never be read again. " +
-                   $"Write a new version (vault kv put {cli} {_settings.Path} {_settings.Field}=...)";
+                   $"Write a new version (vault kv put {cli} {_settings.Path} {_settings.JsonField}=...)";
         }
 
         if (VaultResponse.String(metadata, "deletion_time") is { Length: > 0 } deletedAt)
@@ -213,25 +182,15 @@ internal sealed class HashiCorpVaultKeySource : IOpenAIKeySource, IDisposable
         {
             return new OpenAIKeySourceException(
                 Name,
-                $"{Name}: Vault rejected the token from {_settings.Auth.Description} as invalid ({response.Describe()}) even after getting a new one. {_settings.Auth.RejectedTokenFix}",
+                $"Vault rejected the token from {_settings.Auth.Description} as invalid ({response.Describe()}) even after getting a new one. {_settings.Auth.RejectedTokenFix}",
                 isTransient: false);
         }
 
         var inNamespace = _settings.Namespace is null ? string.Empty : $" in namespace '{_settings.Namespace}'";
         return new OpenAIKeySourceException(
             Name,
-            $"{Name}: Vault denied {Operation}{inNamespace} ({response.Describe()}). The token from {_settings.Auth.Description} needs a policy granting the 'read' capability on '{_settings.SecretPath}': " +
+            $"Vault denied {Operation}{inNamespace} ({response.Describe()}). The token from {_settings.Auth.Description} needs a policy granting the 'read' capability on '{_settings.SecretPath}': " +
             $"path \"{_settings.SecretPath}\" {{ capabilities = [\"read\"] }}.",
             isTransient: false);
     }
-
-    private static string Describe(JsonValueKind kind) => kind switch
-    {
-        JsonValueKind.Object => "an object",
-        JsonValueKind.Array => "an array",
-        JsonValueKind.Number => "a number",
-        JsonValueKind.True or JsonValueKind.False => "a boolean",
-        JsonValueKind.Null => "null",
-        _ => "not a string",
-    };
 }

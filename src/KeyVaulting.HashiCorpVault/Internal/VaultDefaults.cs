@@ -5,7 +5,7 @@ internal static class VaultDefaults
 {
     public const string TypeName = "HashiCorpVault";
     public const string MountPoint = "secret";
-    public const string Field = "api_key";
+    public const string JsonField = "api_key";
     public const string AppRoleMountPath = "approle";
     public const string KubernetesMountPath = "kubernetes";
 

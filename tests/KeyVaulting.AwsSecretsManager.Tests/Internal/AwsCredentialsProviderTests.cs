@@ -148,7 +148,7 @@ public sealed class AwsCredentialsProviderTests : IAsyncLifetime
         var failure = await _aws.FetchFailsAsync(source);
 
         failure.IsTransient.Should().BeFalse();
-        failure.Message.Should().Contain("no AWS region").And.Contain("Region").And.Contain("AWS_REGION");
+        failure.Message.Should().Contain("No AWS region").And.Contain("Region").And.Contain("AWS_REGION");
     }
 
     [Fact]

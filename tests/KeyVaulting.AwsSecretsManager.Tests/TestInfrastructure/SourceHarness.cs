@@ -1,5 +1,5 @@
 using KeyVaulting.AwsSecretsManager.Internal;
-using KeyVaulting.AwsSecretsManager.Internal.Validators;
+using KeyVaulting.Shared;
 using KeyVaulting.Testing;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
@@ -52,7 +52,7 @@ internal sealed class SourceHarness : IAsyncDisposable
         var services = new ServiceCollection();
         services.AddSingleton(sourceClock ?? time);
         services.AddLogging(logging => logging.SetMinimumLevel(LogLevel.Trace).AddFakeLogging());
-        AwsSecretsManagerHttpClient.Register(services);
+        StoreHttpClient.Register(services, AwsSecretsManagerKeySource.HttpClientName);
         return new SourceHarness(time, server, identity, services.BuildServiceProvider());
     }
 
@@ -67,28 +67,29 @@ internal sealed class SourceHarness : IAsyncDisposable
 
     /// <summary>
     /// A source for <paramref name="secretId"/> on the fake server, signed with <see cref="Identity"/> unless configured
-    /// otherwise, using the package's named HTTP client, or the shared client when <paramref name="sharedClient"/> is set.
+    /// otherwise, using the package's named HTTP client, or a client of the source's own when <paramref name="ownClient"/> is set.
     /// </summary>
-    public AwsSecretsManagerKeySource CreateSource(string secretId, Action<AwsSecretsManagerKeySourceOptions>? configure = null, bool sharedClient = false)
+    public AwsSecretsManagerKeySource CreateSource(string secretId, Action<AwsSecretsManagerKeySourceOptions>? configure = null, bool ownClient = false)
     {
         var options = new AwsSecretsManagerKeySourceOptions
         {
+            SecretId = secretId,
             ServiceUrl = Server.Url,
             Region = FakeSecretsManager.Region,
             Credentials = Identity.Credentials,
         };
         configure?.Invoke(options);
-        AwsSecretsManagerKeySourceOptionsValidator.Validate(secretId, options).Should().BeEmpty();
-        if (!sharedClient)
+        AwsSecretsManagerKeySourceFactory.Validators.Should().OnlyContain(v => v.Validate(secretId, options).Succeeded);
+        if (!ownClient)
         {
-            return AwsSecretsManagerKeySourceFactory.Create(secretId, options, Services);
+            return AwsSecretsManagerKeySourceFactory.Create(options, Services);
         }
 
         var withoutFactory = new ServiceCollection()
             .AddSingleton(Services.GetRequiredService<TimeProvider>())
             .AddSingleton(Services.GetRequiredService<ILoggerFactory>())
             .BuildServiceProvider();
-        return AwsSecretsManagerKeySourceFactory.Create(secretId, options, withoutFactory);
+        return AwsSecretsManagerKeySourceFactory.Create(options, withoutFactory);
     }
 
     /// <summary>Fetches and expects a failure; checks that it leaks no secret.</summary>
@@ -97,7 +98,7 @@ internal sealed class SourceHarness : IAsyncDisposable
         var act = async () => await source.FetchAsync(CancellationToken.None);
         var failure = (await act.Should().ThrowAsync<OpenAIKeySourceException>()).Which;
         failure.SourceName.Should().Be(source.Name);
-        failure.Message.Should().StartWith(source.Name);
+        failure.Message.Should().NotStartWith(source.Name, "the provider puts the source's name in front of the message: once is enough");
         ShouldLeakNothing(failure);
         return failure;
     }

@@ -227,6 +227,30 @@ public sealed class AzureKeyVaultOpenAIKeyProviderBuilderExtensionsTests : IAsyn
     }
 
     [Fact]
+    public void AddAzureKeyVault_KeyPastedAsSecretName_ThrowsWithoutRepeatingIt()
+    {
+        var key = TestKeys.Project();
+        var builder = new ServiceCollection().AddOpenAIKeyProvider();
+
+        var act = () => builder.AddAzureKeyVault(new Uri("https://my-vault.vault.azure.net/"), key);
+
+        var failure = act.Should().Throw<ArgumentException>().Which;
+        failure.ParamName.Should().Be("secretName");
+        failure.Message.Should().Contain("looks like an OpenAI key");
+        failure.ShouldNotContainSecrets(key);
+    }
+
+    [Fact]
+    public void AddAzureKeyVault_SecretNameThatMerelyContainsSk_IsAccepted()
+    {
+        var builder = new ServiceCollection().AddOpenAIKeyProvider();
+
+        var act = () => builder.AddAzureKeyVault(new Uri("https://my-vault.vault.azure.net/"), "task-openai-api-key-production-west");
+
+        act.Should().NotThrow("only a name that starts like a key is taken for one");
+    }
+
+    [Fact]
     public void AddAzureKeyVault_InvalidVersion_Throws()
     {
         var builder = new ServiceCollection().AddOpenAIKeyProvider();
@@ -237,27 +261,27 @@ public sealed class AzureKeyVaultOpenAIKeyProviderBuilderExtensionsTests : IAsyn
     }
 
     [Fact]
-    public void AddAzureKeyVault_ContentLoggingEnabled_ThrowsBecauseItWouldLogTheSecret()
+    public void AddAzureKeyVault_ContentLoggingEnabled_FailsAtStartupBecauseItWouldLogTheSecret()
     {
-        var builder = new ServiceCollection().AddOpenAIKeyProvider();
-        var options = new SecretClientOptions();
-        options.Diagnostics.IsLoggingContentEnabled = true;
+        _harness.Services.AddOpenAIKeyProvider().AddAzureKeyVault(
+            new Uri("https://my-vault.vault.azure.net/"), SecretName, o => o.ConfigureClientOptions = co => co.Diagnostics.IsLoggingContentEnabled = true);
+        using var services = _harness.Build();
 
-        var act = () => builder.AddAzureKeyVault(new Uri("https://my-vault.vault.azure.net/"), SecretName, o => o.ClientOptions = options);
+        var act = () => services.GetRequiredService<IOpenAIKeyProvider>();
 
-        act.Should().Throw<ArgumentException>().WithMessage("*IsLoggingContentEnabled*secret*");
+        act.Should().Throw<InvalidOperationException>().WithMessage("AzureKeyVault:openai-api-key: *IsLoggingContentEnabled*secret*");
     }
 
     [Fact]
-    public void AddAzureKeyVault_AuthorizationHeaderLogged_ThrowsBecauseItWouldLogTheToken()
+    public void AddAzureKeyVault_AuthorizationHeaderLogged_FailsAtStartupBecauseItWouldLogTheToken()
     {
-        var builder = new ServiceCollection().AddOpenAIKeyProvider();
-        var options = new SecretClientOptions();
-        options.Diagnostics.LoggedHeaderNames.Add("Authorization");
+        _harness.Services.AddOpenAIKeyProvider().AddAzureKeyVault(
+            new Uri("https://my-vault.vault.azure.net/"), SecretName, o => o.ConfigureClientOptions = co => co.Diagnostics.LoggedHeaderNames.Add("Authorization"));
+        using var services = _harness.Build();
 
-        var act = () => builder.AddAzureKeyVault(new Uri("https://my-vault.vault.azure.net/"), SecretName, o => o.ClientOptions = options);
+        var act = () => services.GetRequiredService<IOpenAIKeyProvider>();
 
-        act.Should().Throw<ArgumentException>().WithMessage("*Authorization*");
+        act.Should().Throw<InvalidOperationException>().WithMessage("*Authorization*");
     }
 
     [Fact]
@@ -282,7 +306,7 @@ public sealed class AzureKeyVaultOpenAIKeyProviderBuilderExtensionsTests : IAsyn
             .AddAzureKeyVault(_vault.VaultUri, SecretName, o =>
             {
                 o.Credential = _vault.Credential;
-                o.ClientOptions = _vault.CreateClientOptions();
+                o.ConfigureClientOptions = _vault.ClientOptions();
             });
         chain?.Invoke(builder);
         return _harness.Build();

@@ -100,10 +100,11 @@ internal sealed class FakeKeyVault : IAsyncDisposable
     public void EnqueueStream(long length) => _streams.Enqueue(new StreamedAnswer(length));
 
     /// <summary>
-    /// Creates Azure SDK client options that trust only this server's certificate, skip the challenge's resource check
-    /// (the vault is 127.0.0.1, not *.vault.azure.net) and retry quickly.
+    /// Changes Azure SDK client options so that they trust only this server's certificate, skip the challenge's
+    /// resource check (the vault is 127.0.0.1, not *.vault.azure.net) and retry quickly: what a test gives as
+    /// <see cref="AzureKeyVaultKeySourceOptions.ConfigureClientOptions"/>.
     /// </summary>
-    public SecretClientOptions CreateClientOptions(int maxRetries = 1, SecretClientOptions? options = null, DelegatingHandler? observer = null)
+    public Action<SecretClientOptions> ClientOptions(int maxRetries = 1, DelegatingHandler? observer = null) => options =>
     {
         HttpMessageHandler handler = new HttpClientHandler
         {
@@ -115,13 +116,19 @@ internal sealed class FakeKeyVault : IAsyncDisposable
             handler = observer;
         }
 
-        options ??= new SecretClientOptions();
         options.Transport = new HttpClientTransport(new HttpClient(handler));
         options.DisableChallengeResourceVerification = true;
         options.Retry.MaxRetries = maxRetries;
         options.Retry.Delay = TimeSpan.FromMilliseconds(10);
         options.Retry.MaxDelay = TimeSpan.FromMilliseconds(50);
         options.Retry.NetworkTimeout = TimeSpan.FromSeconds(10);
+    };
+
+    /// <summary>Creates client options for a <see cref="SecretClient"/> the test builds itself.</summary>
+    public SecretClientOptions CreateClientOptions()
+    {
+        var options = new SecretClientOptions();
+        ClientOptions()(options);
         return options;
     }
 

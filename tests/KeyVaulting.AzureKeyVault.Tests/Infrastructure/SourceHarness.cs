@@ -30,14 +30,18 @@ internal sealed class SourceHarness : IDisposable
     /// <summary>Creates a source reading <paramref name="secretName"/> from the vault with its credential and trusted transport.</summary>
     public AzureKeyVaultKeySource Create(FakeKeyVault vault, string secretName, Action<AzureKeyVaultKeySourceOptions>? configure = null)
     {
-        var options = new AzureKeyVaultKeySourceOptions { Credential = vault.Credential, ClientOptions = vault.CreateClientOptions() };
+        var options = new AzureKeyVaultKeySourceOptions { Credential = vault.Credential, ConfigureClientOptions = vault.ClientOptions() };
         configure?.Invoke(options);
         return Create(vault.VaultUri, secretName, options);
     }
 
     /// <summary>Creates a source for any vault URI with the given options.</summary>
     public AzureKeyVaultKeySource Create(Uri vaultUri, string secretName, AzureKeyVaultKeySourceOptions options)
-        => AzureKeyVaultKeySourceBuilder.Create(_services, vaultUri, secretName, options);
+    {
+        options.VaultUri = vaultUri;
+        options.SecretName = secretName;
+        return AzureKeyVaultKeySourceFactory.Create(_services, options, AzureKeyVaultKeySource.NameOf(secretName, options.Version));
+    }
 
     public void Dispose() => _services.Dispose();
 }

@@ -1,3 +1,4 @@
+using Azure;
 using Azure.Identity;
 using KeyVaulting.AzureKeyVault.Internal;
 using KeyVaulting.AzureKeyVault.Tests.Infrastructure;
@@ -65,7 +66,7 @@ public sealed class AzureKeyVaultKeySourceTests : IAsyncLifetime
     public async Task FetchAsync_DefaultClientOptions_SendPinnedServiceVersion()
     {
         _vault.AddVersion(SecretName, _sentinel);
-        var source = _harness.Create(_vault, SecretName, o => o.ClientOptions = _vault.CreateClientOptions(options: SecretSettings.CreateClientOptions(_harness.Time)));
+        var source = _harness.Create(_vault, SecretName, o => o.ConfigureClientOptions = _vault.ClientOptions());
 
         await source.FetchAsync(CancellationToken.None);
 
@@ -77,7 +78,7 @@ public sealed class AzureKeyVaultKeySourceTests : IAsyncLifetime
     {
         _vault.AddVersion(SecretName, _sentinel);
         _vault.Outage = new ScriptedResponse(429, KeyVaultFixtures.ErrorBody("Throttled", "Too many requests."), ("Retry-After", "120"));
-        var source = _harness.Create(_vault, SecretName, o => o.ClientOptions = _vault.CreateClientOptions(options: SecretSettings.CreateClientOptions(_harness.Time)));
+        var source = _harness.Create(_vault, SecretName, o => o.ConfigureClientOptions = _vault.ClientOptions());
 
         var failure = await FetchFailureAsync(source);
 
@@ -90,7 +91,7 @@ public sealed class AzureKeyVaultKeySourceTests : IAsyncLifetime
     {
         _vault.AddVersion(SecretName, _sentinel);
         _vault.Enqueue(new ScriptedResponse(503, KeyVaultFixtures.ErrorBody("ServiceUnavailable", "The service is unavailable.")));
-        var source = _harness.Create(_vault, SecretName, o => o.ClientOptions = _vault.CreateClientOptions(options: SecretSettings.CreateClientOptions(_harness.Time)));
+        var source = _harness.Create(_vault, SecretName, o => o.ConfigureClientOptions = _vault.ClientOptions());
 
         var result = await source.FetchAsync(CancellationToken.None);
 
@@ -103,7 +104,7 @@ public sealed class AzureKeyVaultKeySourceTests : IAsyncLifetime
     {
         _vault.AddVersion(SecretName, _sentinel);
         _vault.Enqueue(new ScriptedResponse(200, "{\"value\":\"" + new string('x', 4 * 1024 * 1024) + "\"}"));
-        var source = _harness.Create(_vault, SecretName, o => o.ClientOptions = _vault.CreateClientOptions(options: SecretSettings.CreateClientOptions(_harness.Time)));
+        var source = _harness.Create(_vault, SecretName, o => o.ConfigureClientOptions = _vault.ClientOptions());
 
         var failure = await FetchFailureAsync(source);
 
@@ -113,11 +114,11 @@ public sealed class AzureKeyVaultKeySourceTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task FetchAsync_OwnClientOptionsAnd128MiBAnswer_StopsReadingAt256KiBAndReadsOnAfterwards()
+    public async Task FetchAsync_ConfigureClientOptionsAnd128MiBAnswer_StopsReadingAt256KiBAndReadsOnAfterwards()
     {
         _vault.AddVersion(SecretName, _sentinel);
         var counter = new ResponseBytesCounter();
-        var source = _harness.Create(_vault, SecretName, o => o.ClientOptions = _vault.CreateClientOptions(observer: counter));
+        var source = _harness.Create(_vault, SecretName, o => o.ConfigureClientOptions = _vault.ClientOptions(observer: counter));
         (await source.FetchAsync(CancellationToken.None)).Value.Should().Be(_sentinel);
         var readBefore = counter.BytesRead;
         _vault.EnqueueStream(128 * 1024 * 1024);
@@ -138,12 +139,12 @@ public sealed class AzureKeyVaultKeySourceTests : IAsyncLifetime
     [Theory]
     [InlineData(ResponseSizeLimitPolicy.MaxResponseBytes + 1, "larger than 256 KiB")]
     [InlineData(ResponseSizeLimitPolicy.MaxResponseBytes, "more than the 25 KB")]
-    public async Task FetchAsync_SourcesSharingOwnClientOptionsAndAnswerAroundTheCap_EachRefusesItTheSameWayAndReadsOn(int answerBytes, string reason)
+    public async Task FetchAsync_SourcesSharingConfigureClientOptionsAndAnswerAroundTheCap_EachRefusesItTheSameWayAndReadsOn(int answerBytes, string reason)
     {
         _vault.AddVersion(SecretName, _sentinel);
         _vault.AddVersion("other-key", TestKeys.Project('O'));
-        var shared = _vault.CreateClientOptions(maxRetries: 0);
-        var sources = new[] { _harness.Create(_vault, SecretName, o => o.ClientOptions = shared), _harness.Create(_vault, "other-key", o => o.ClientOptions = shared) };
+        var shared = _vault.ClientOptions(maxRetries: 0);
+        var sources = new[] { _harness.Create(_vault, SecretName, o => o.ConfigureClientOptions = shared), _harness.Create(_vault, "other-key", o => o.ConfigureClientOptions = shared) };
 
         foreach (var source in sources)
         {
@@ -198,8 +199,8 @@ public sealed class AzureKeyVaultKeySourceTests : IAsyncLifetime
     }
 
     [Theory]
-    [InlineData("{\"organization\": \"org-test\", \"key\": \"SENTINEL\"}", "without the field 'apiKey'")]
-    [InlineData("{\"apiKey\": 42, \"other\": \"SENTINEL\"}", "is a JSON number, not a string")]
+    [InlineData("{\"organization\": \"org-test\", \"key\": \"SENTINEL\"}", "has no field 'apiKey'")]
+    [InlineData("{\"apiKey\": 42, \"other\": \"SENTINEL\"}", "is a number, not a string")]
     [InlineData("[\"SENTINEL\"]", "not an object")]
     [InlineData("SENTINEL", "is not valid JSON")]
     public async Task FetchAsync_JsonFieldNotUsable_ThrowsNamingFieldWithoutContent(string template, string expected)
@@ -340,7 +341,7 @@ public sealed class AzureKeyVaultKeySourceTests : IAsyncLifetime
     {
         _vault.AddVersion(SecretName, _sentinel);
         _vault.Outage = new ScriptedResponse(429, KeyVaultFixtures.ErrorBody("Throttled", "Request was not processed because too many requests were received."), ("Retry-After", "120"));
-        var source = _harness.Create(_vault, SecretName, o => o.ClientOptions = _vault.CreateClientOptions(maxRetries: 0));
+        var source = _harness.Create(_vault, SecretName, o => o.ConfigureClientOptions = _vault.ClientOptions(maxRetries: 0));
 
         var failure = await FetchFailureAsync(source);
 
@@ -356,7 +357,7 @@ public sealed class AzureKeyVaultKeySourceTests : IAsyncLifetime
         _vault.AddVersion(SecretName, _sentinel);
         var retryAt = _harness.Time.GetUtcNow().AddSeconds(90).ToString("r", System.Globalization.CultureInfo.InvariantCulture);
         _vault.Outage = new ScriptedResponse(429, null, ("Retry-After", retryAt));
-        var source = _harness.Create(_vault, SecretName, o => o.ClientOptions = _vault.CreateClientOptions(maxRetries: 0));
+        var source = _harness.Create(_vault, SecretName, o => o.ConfigureClientOptions = _vault.ClientOptions(maxRetries: 0));
 
         var failure = await FetchFailureAsync(source);
 
@@ -383,7 +384,7 @@ public sealed class AzureKeyVaultKeySourceTests : IAsyncLifetime
     {
         _vault.AddVersion(SecretName, _sentinel);
         _vault.Outage = new ScriptedResponse(status, KeyVaultFixtures.ErrorBody("InternalError", "Something failed."), ("Retry-After", "7"));
-        var source = _harness.Create(_vault, SecretName, o => o.ClientOptions = _vault.CreateClientOptions(maxRetries: 0));
+        var source = _harness.Create(_vault, SecretName, o => o.ConfigureClientOptions = _vault.ClientOptions(maxRetries: 0));
 
         var failure = await FetchFailureAsync(source);
 
@@ -439,7 +440,7 @@ public sealed class AzureKeyVaultKeySourceTests : IAsyncLifetime
     public async Task FetchAsync_VaultUnreachable_ThrowsTransient()
     {
         var stopped = await FakeKeyVault.StartAsync();
-        var options = new AzureKeyVaultKeySourceOptions { Credential = stopped.Credential, ClientOptions = stopped.CreateClientOptions() };
+        var options = new AzureKeyVaultKeySourceOptions { Credential = stopped.Credential, ConfigureClientOptions = stopped.ClientOptions() };
         var vaultUri = stopped.VaultUri;
         await stopped.DisposeAsync();
         var source = _harness.Create(vaultUri, SecretName, options);
@@ -448,6 +449,8 @@ public sealed class AzureKeyVaultKeySourceTests : IAsyncLifetime
 
         failure.IsTransient.Should().BeTrue();
         failure.Message.Should().Contain($"Azure Key Vault {vaultUri} could not be reached");
+        failure.InnerException.Should().BeOfType<RequestFailedException>("the cause is kept once, not the retry policy's aggregate of one identical exception per attempt");
+        failure.ToString().Should().NotContain("Retry failed after");
         AssertNoSecrets(failure);
     }
 

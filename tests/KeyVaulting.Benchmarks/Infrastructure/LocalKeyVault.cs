@@ -6,7 +6,6 @@ using System.Text.Json.Nodes;
 using Azure.Core;
 using Azure.Core.Pipeline;
 using Azure.Security.KeyVault.Secrets;
-using KeyVaulting.AzureKeyVault.Internal;
 using KeyVaulting.Testing;
 using Microsoft.AspNetCore.Http;
 
@@ -63,22 +62,24 @@ internal sealed class LocalKeyVault : IAsyncDisposable
     }
 
     /// <summary>
-    /// Creates the client options KeyVaulting uses by default (service version, retry and size-limit policies) with a
+    /// Changes the client options KeyVaulting creates (service version, retry and size-limit policies) to use a
     /// transport over a new <see cref="HttpClient"/> (so a new connection and TLS handshake) that trusts only this
-    /// vault's certificate, and without the challenge's resource check (the vault is 127.0.0.1, not *.vault.azure.net).
+    /// vault's certificate, without the challenge's resource check (the vault is 127.0.0.1, not *.vault.azure.net).
     /// </summary>
     /// <param name="httpClient">The client under the transport; the caller disposes it.</param>
-    /// <returns>The client options.</returns>
-    public SecretClientOptions CreateClientOptions(out HttpClient httpClient)
+    /// <returns>The change, for <c>ConfigureClientOptions</c>.</returns>
+    public Action<SecretClientOptions> ConfigureClientOptions(out HttpClient httpClient)
     {
-        httpClient = new HttpClient(new SocketsHttpHandler
+        var client = new HttpClient(new SocketsHttpHandler
         {
             SslOptions = { RemoteCertificateValidationCallback = (_, presented, _, _) => TestCertificate.IsThisCertificate(presented as X509Certificate2, _certificate) },
         });
-        var options = SecretSettings.CreateClientOptions(TimeProvider.System);
-        options.Transport = new HttpClientTransport(httpClient);
-        options.DisableChallengeResourceVerification = true;
-        return options;
+        httpClient = client;
+        return options =>
+        {
+            options.Transport = new HttpClientTransport(client);
+            options.DisableChallengeResourceVerification = true;
+        };
     }
 
     /// <summary>

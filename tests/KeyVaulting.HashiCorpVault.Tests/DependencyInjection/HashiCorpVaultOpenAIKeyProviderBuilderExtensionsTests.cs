@@ -1,3 +1,4 @@
+using System.Net;
 using KeyVaulting.HashiCorpVault.Tests.Infrastructure;
 using KeyVaulting.Testing;
 using Microsoft.Extensions.DependencyInjection;
@@ -169,6 +170,54 @@ public sealed class HashiCorpVaultOpenAIKeyProviderBuilderExtensionsTests : IAsy
     }
 
     [Fact]
+    public async Task AddHashiCorpVault_AppSetsAProxyHandlerAndVaultRedirects_DoesNotSendTheTokenToTheTarget()
+    {
+        await using var target = await FakeVaultServer.StartAsync(_host.Time);
+        var token = _host.Vault.CreateToken();
+        _host.Vault.PutKey("openai", TestKeys.Project());
+        _host.Server.Inject(r => r.Path == "secret/data/openai", 307, string.Empty, times: 1, ("Location", new Uri(target.Address, "/v1/secret/data/openai").ToString()));
+        var services = _host.BuildServices(s =>
+        {
+            s.AddOpenAIKeyProvider().AddHashiCorpVault("openai", o =>
+            {
+                o.Address = _host.Server.Address;
+                o.UseToken(token);
+            });
+
+            // The documented way to add a proxy, after AddHashiCorpVault: a new handler, which follows redirects by default.
+            s.AddHttpClient(HashiCorpVaultKeySourceOptions.HttpClientName)
+                .ConfigurePrimaryHttpMessageHandler(() => new HttpClientHandler { Proxy = new WebProxy("http://proxy.example.test:3128") { BypassProxyOnLocal = true } });
+        });
+
+        var exception = await Assert.ThrowsAsync<OpenAIKeyUnavailableException>(() => services.GetRequiredService<IOpenAIKeyProvider>().GetKeyAsync().AsTask());
+
+        target.Requests.Should().BeEmpty("the redirect is not followed, so X-Vault-Token never reaches its target");
+        exception.Message.Should().Contain("with a redirect (HTTP 307)");
+        _host.ShouldNotLeakSecrets(exception);
+    }
+
+    [Fact]
+    public async Task AddHashiCorpVault_AppSetsAPrimaryHandlerThatCannotBeChecked_FailsWithoutSendingTheToken()
+    {
+        var token = _host.Vault.CreateToken();
+        _host.Vault.PutKey("openai", TestKeys.Project());
+        var services = _host.BuildServices(s =>
+        {
+            s.AddOpenAIKeyProvider().AddHashiCorpVault("openai", o =>
+            {
+                o.Address = _host.Server.Address;
+                o.UseToken(token);
+            });
+            s.AddHttpClient(HashiCorpVaultKeySourceOptions.HttpClientName).ConfigurePrimaryHttpMessageHandler(() => new OpaqueHandler());
+        });
+
+        var exception = await Assert.ThrowsAsync<OpenAIKeyUnavailableException>(() => services.GetRequiredService<IOpenAIKeyProvider>().GetKeyAsync().AsTask());
+
+        exception.Message.Should().Contain("primary handler (OpaqueHandler)").And.Contain("cannot turn off redirects");
+        _host.Server.Requests.Should().BeEmpty("a client that might follow a redirect with the token is refused, not used");
+    }
+
+    [Fact]
     public void AddHashiCorpVault_RegistersTheConfigurationFactory()
     {
         var services = new ServiceCollection();
@@ -187,11 +236,36 @@ public sealed class HashiCorpVaultOpenAIKeyProviderBuilderExtensionsTests : IAsy
         {
             o.KvVersion = 1;
             o.Version = 2;
-            o.Field = " ";
+            o.JsonField = " ";
         });
 
         action.Should().Throw<ArgumentException>()
-            .WithMessage("HashiCorpVault:secret/openai is not configured correctly: Field is empty*; Version is set but KvVersion is 1*");
+            .WithMessage("HashiCorpVault:secret/openai is not configured correctly: JsonField is empty*Version is set but KvVersion is 1*");
+    }
+
+    [Fact]
+    public void AddHashiCorpVault_KeyPastedAsPath_ThrowsForThePathWithoutRepeatingIt()
+    {
+        var key = TestKeys.Project('V');
+        var builder = new ServiceCollection().AddOpenAIKeyProvider();
+
+        var action = () => builder.AddHashiCorpVault(key);
+
+        var exception = action.Should().Throw<ArgumentException>().WithParameterName("path").Which;
+        exception.Message.Should().Contain("looks like an OpenAI key");
+        exception.ShouldNotContainSecrets(key);
+    }
+
+    [Fact]
+    public void AddHashiCorpVault_AddressWithUserInformation_ThrowsWithoutRepeatingIt()
+    {
+        var password = "pw-" + Guid.NewGuid().ToString("N");
+        var builder = new ServiceCollection().AddOpenAIKeyProvider();
+
+        var action = () => builder.AddHashiCorpVault("openai", o => o.Address = new Uri($"https://vault-admin:{password}@vault.example.test:8200"));
+
+        var exception = action.Should().Throw<ArgumentException>().WithMessage("*Address contains user information (user:password@)*").Which;
+        exception.ShouldNotContainSecrets(password, "vault-admin");
     }
 
     [Theory]
@@ -205,6 +279,15 @@ public sealed class HashiCorpVaultOpenAIKeyProviderBuilderExtensionsTests : IAsy
         var action = () => builder.AddHashiCorpVault(path);
 
         action.Should().Throw<ArgumentException>().WithParameterName("path");
+    }
+
+    /// <summary>A primary handler KeyVaulting knows nothing about: it cannot tell whether it follows redirects.</summary>
+    private sealed class OpaqueHandler : DelegatingHandler
+    {
+        public OpaqueHandler()
+            : base(new SocketsHttpHandler())
+        {
+        }
     }
 
     private sealed class CountingHandler : DelegatingHandler

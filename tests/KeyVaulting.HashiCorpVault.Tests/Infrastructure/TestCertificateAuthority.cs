@@ -21,7 +21,10 @@ public sealed class TestCertificateAuthority : IDisposable
     /// <summary>Gets the server certificate, with its private key, for Kestrel.</summary>
     public X509Certificate2 ServerCertificate { get; }
 
-    public static TestCertificateAuthority Create()
+    /// <summary>Creates the CA and a server certificate for 127.0.0.1 and localhost.</summary>
+    /// <param name="serverUsage">The server certificate's extended key usage; default TLS server authentication.</param>
+    /// <param name="crlDistributionPoint">A CRL distribution point to name in the server certificate, if any.</param>
+    public static TestCertificateAuthority Create(string serverUsage = "1.3.6.1.5.5.7.3.1", Uri? crlDistributionPoint = null)
     {
         var now = DateTimeOffset.UtcNow;
         using var caKey = ECDsa.Create(ECCurve.NamedCurves.nistP256);
@@ -35,7 +38,12 @@ public sealed class TestCertificateAuthority : IDisposable
         var serverRequest = new CertificateRequest("CN=127.0.0.1", serverKey, HashAlgorithmName.SHA256);
         serverRequest.CertificateExtensions.Add(new X509BasicConstraintsExtension(false, false, 0, true));
         serverRequest.CertificateExtensions.Add(new X509KeyUsageExtension(X509KeyUsageFlags.DigitalSignature, true));
-        serverRequest.CertificateExtensions.Add(new X509EnhancedKeyUsageExtension([new Oid("1.3.6.1.5.5.7.3.1")], false));
+        serverRequest.CertificateExtensions.Add(new X509EnhancedKeyUsageExtension([new Oid(serverUsage)], false));
+        if (crlDistributionPoint is not null)
+        {
+            serverRequest.CertificateExtensions.Add(CertificateRevocationListBuilder.BuildCrlDistributionPointExtension([crlDistributionPoint.ToString()]));
+        }
+
         var names = new SubjectAlternativeNameBuilder();
         names.AddIpAddress(IPAddress.Loopback);
         names.AddDnsName("localhost");

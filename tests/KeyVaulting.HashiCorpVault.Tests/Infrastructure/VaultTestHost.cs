@@ -61,9 +61,9 @@ public sealed class VaultTestHost : IAsyncDisposable
     /// <summary>Creates a source for <paramref name="path"/> pointed at the test server; <paramref name="configure"/> runs after.</summary>
     internal HashiCorpVaultKeySource CreateSource(string path, Action<HashiCorpVaultKeySourceOptions>? configure = null)
     {
-        var options = new HashiCorpVaultKeySourceOptions { Address = Server.Address };
+        var options = new HashiCorpVaultKeySourceOptions { Path = path, Address = Server.Address };
         configure?.Invoke(options);
-        var source = HashiCorpVaultKeySourceFactory.Create(path, options, Services);
+        var source = HashiCorpVaultKeySourceFactory.Create(options, Services);
         _owned.Add(source);
         return source;
     }

@@ -107,7 +107,7 @@ public sealed class HashiCorpVaultKeySourceTests : IAsyncLifetime
         {
             o.UseToken(token);
             o.MountPoint = "apps";
-            o.Field = "key";
+            o.JsonField = "key";
         });
 
         (await source.FetchAsync(CancellationToken.None)).Value.Should().Be(key);
@@ -348,6 +348,22 @@ public sealed class HashiCorpVaultKeySourceTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task FetchAsync_FieldMissingAndAKeyPastedAsAFieldName_ListsTheFieldNamesWithTheKeyRedacted()
+    {
+        _host.Vault.EnableKv();
+        var pasted = TestKeys.Project('P');
+        _host.Vault.PutKv2("secret", "openai", new Dictionary<string, object?> { [pasted] = "", ["org"] = "org-test" });
+        var token = _host.Vault.CreateToken();
+        var source = _host.CreateSource("openai", o => o.UseToken(token));
+
+        var exception = await Assert.ThrowsAsync<OpenAIKeySourceException>(() => source.FetchAsync(CancellationToken.None).AsTask());
+
+        exception.Message.Should().Contain("has no field 'api_key'").And.Contain("'sk-…[redacted]', 'org' (values not shown)");
+        exception.ShouldNotContainSecrets(pasted);
+        _host.Logs.ShouldNotContainSecrets(pasted);
+    }
+
+    [Fact]
     public async Task FetchAsync_FieldIsNotAString_ThrowsSayingWhatItIs()
     {
         _host.Vault.EnableKv();
@@ -357,7 +373,7 @@ public sealed class HashiCorpVaultKeySourceTests : IAsyncLifetime
 
         var exception = await Assert.ThrowsAsync<OpenAIKeySourceException>(() => source.FetchAsync(CancellationToken.None).AsTask());
 
-        exception.Message.Should().Contain("the field 'api_key'").And.Contain("is a number, not a string");
+        exception.Message.Should().Contain("The field 'api_key'").And.Contain("is a number, not a string");
     }
 
     [Fact]
@@ -369,7 +385,7 @@ public sealed class HashiCorpVaultKeySourceTests : IAsyncLifetime
         var failure = await Assert.ThrowsAsync<OpenAIKeySourceException>(() => source.FetchAsync(CancellationToken.None).AsTask());
 
         failure.IsTransient.Should().BeFalse();
-        failure.Message.Should().Contain("the field 'api_key' (setting Field) of the secret at secret/data/openai (version 1) is empty");
+        failure.Message.Should().Contain("The field 'api_key' (JsonField) of the secret at secret/data/openai (version 1) is empty");
     }
 
     [Fact]
@@ -386,7 +402,7 @@ public sealed class HashiCorpVaultKeySourceTests : IAsyncLifetime
         var exception = await Assert.ThrowsAsync<OpenAIKeySourceException>(() => source.FetchAsync(CancellationToken.None).AsTask());
 
         exception.IsTransient.Should().BeTrue();
-        exception.Message.Should().Contain($"could not reach Vault at {closed}").And.Contain("VAULT_ADDR");
+        exception.Message.Should().Contain($"Vault at {closed.GetLeftPart(UriPartial.Authority)} could not be reached").And.Contain("VAULT_ADDR");
         _host.ShouldNotLeakSecrets(exception);
     }
 

@@ -1,5 +1,7 @@
 using KeyVaulting.HashiCorpVault.Internal;
+using KeyVaulting.HashiCorpVault.Internal.Validators;
 using KeyVaulting.HashiCorpVault.Tests.Infrastructure;
+using KeyVaulting.Testing;
 
 namespace KeyVaulting.HashiCorpVault.Tests.Internal;
 
@@ -18,7 +20,7 @@ public sealed class VaultSourceSettingsTests : IDisposable
             .Set("VAULT_NAMESPACE", "admin/team-ai/")
             .Set("VAULT_CACERT", "/etc/vault/ca.pem");
 
-        var settings = VaultSourceSettings.Resolve("openai", new HashiCorpVaultKeySourceOptions());
+        var settings = VaultSourceSettings.Resolve(new HashiCorpVaultKeySourceOptions { Path = "openai" });
 
         settings.Address.Should().Be(new Uri("https://vault.example.test:8200"));
         settings.Namespace.Should().Be("admin/team-ai");
@@ -32,8 +34,9 @@ public sealed class VaultSourceSettingsTests : IDisposable
     {
         _environment.Set("VAULT_ADDR", "https://other.example.test").Set("VAULT_NAMESPACE", "other");
 
-        var settings = VaultSourceSettings.Resolve("openai", new HashiCorpVaultKeySourceOptions
+        var settings = VaultSourceSettings.Resolve(new HashiCorpVaultKeySourceOptions
         {
+            Path = "openai",
             Address = new Uri("https://vault.example.test"),
             Namespace = "mine",
         });
@@ -47,8 +50,9 @@ public sealed class VaultSourceSettingsTests : IDisposable
     {
         _environment.Set("VAULT_NAMESPACE", "team-ai").Set("VAULT_CACERT", "/etc/vault/ca.pem");
 
-        var settings = VaultSourceSettings.Resolve("openai", new HashiCorpVaultKeySourceOptions
+        var settings = VaultSourceSettings.Resolve(new HashiCorpVaultKeySourceOptions
         {
+            Path = "openai",
             Address = new Uri("https://vault.example.test"),
             Namespace = string.Empty,
             CaCertificatePath = string.Empty,
@@ -61,7 +65,7 @@ public sealed class VaultSourceSettingsTests : IDisposable
     [Fact]
     public void Resolve_NoAddressAnywhere_ThrowsNamingVaultAddr()
     {
-        var action = () => VaultSourceSettings.Resolve("openai", new HashiCorpVaultKeySourceOptions());
+        var action = () => VaultSourceSettings.Resolve(new HashiCorpVaultKeySourceOptions { Path = "openai" });
 
         action.Should().Throw<InvalidOperationException>()
             .WithMessage("HashiCorpVault:secret/openai is not configured correctly: no Vault address: set Address, or the VAULT_ADDR environment variable*");
@@ -72,7 +76,7 @@ public sealed class VaultSourceSettingsTests : IDisposable
     {
         _environment.Set("VAULT_ADDR", "vault-without-scheme:8200/secret-looking-value");
 
-        var action = () => VaultSourceSettings.Resolve("openai", new HashiCorpVaultKeySourceOptions());
+        var action = () => VaultSourceSettings.Resolve(new HashiCorpVaultKeySourceOptions { Path = "openai" });
 
         action.Should().Throw<InvalidOperationException>()
             .WithMessage("*the VAULT_ADDR environment variable is not an absolute http:// or https:// address*")
@@ -80,30 +84,47 @@ public sealed class VaultSourceSettingsTests : IDisposable
     }
 
     [Fact]
-    public void Problems_EverySettingWrong_ListsThemAll()
+    public void Resolve_VaultAddrWithUserInformation_ThrowsWithoutRepeatingIt()
     {
-        var problems = VaultSourceSettings.Problems("../openai", new HashiCorpVaultKeySourceOptions
+        var password = "pw-" + Guid.NewGuid().ToString("N");
+        _environment.Set("VAULT_ADDR", $"https://vault-admin:{password}@vault.example.test:8200");
+
+        var action = () => VaultSourceSettings.Resolve(new HashiCorpVaultKeySourceOptions { Path = "openai" });
+
+        action.Should().Throw<InvalidOperationException>()
+            .WithMessage("*the VAULT_ADDR environment variable contains user information (user:password@)*")
+            .Which.Message.Should().NotContain(password).And.NotContain("vault-admin");
+    }
+
+    [Fact]
+    public void Validate_EverySettingWrong_ListsThemAll()
+    {
+        var problems = Problems(new HashiCorpVaultKeySourceOptions
         {
+            Path = "../openai",
             MountPoint = " ",
             KvVersion = 1,
-            Field = "",
+            JsonField = "",
             Version = 0,
             Address = new Uri("ftp://vault.example.test"),
         });
 
         problems.Should().HaveCount(6);
-        problems.Should().Contain(p => p.StartsWith("the secret path is not usable: it has a '.' or '..' segment", StringComparison.Ordinal));
+        problems.Should().Contain(p => p.StartsWith("The secret path is not usable: it has a '.' or '..' segment", StringComparison.Ordinal));
         problems.Should().Contain(p => p.StartsWith("MountPoint is not usable: it is empty", StringComparison.Ordinal));
-        problems.Should().Contain(p => p.StartsWith("Field is empty", StringComparison.Ordinal));
+        problems.Should().Contain(p => p.StartsWith("JsonField is empty", StringComparison.Ordinal));
         problems.Should().Contain(p => p.StartsWith("Version must be 1 or more", StringComparison.Ordinal));
         problems.Should().Contain(p => p.StartsWith("Version is set but KvVersion is 1", StringComparison.Ordinal));
         problems.Should().Contain(p => p.StartsWith("Address must be an absolute http:// or https:// address", StringComparison.Ordinal));
     }
 
     [Fact]
-    public void Problems_KvVersion3_SaysOneOrTwo()
+    public void Validate_KvVersion3_SaysOneOrTwo()
     {
-        VaultSourceSettings.Problems("openai", new HashiCorpVaultKeySourceOptions { KvVersion = 3 })
+        Problems(new HashiCorpVaultKeySourceOptions { Path = "openai", KvVersion = 3 })
             .Should().ContainSingle().Which.Should().StartWith("KvVersion must be 1 or 2");
     }
+
+    private static List<string> Problems(HashiCorpVaultKeySourceOptions options)
+        => HashiCorpVaultKeySourceOptionsCustomValidator.Instance.Validate(null, options).Failures?.ToList() ?? [];
 }

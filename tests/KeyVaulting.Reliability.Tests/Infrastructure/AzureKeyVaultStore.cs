@@ -87,16 +87,16 @@ public sealed class AzureKeyVaultStore : FakeStore
         {
             options.Credential = new ClientSecretCredential(Tenant, _clientId, ClientSecret.Value, credentialOptions);
             options.JsonField = JsonField;
-            options.ClientOptions = new SecretClientOptions
+            options.ConfigureClientOptions = clientOptions =>
             {
-                Transport = transport,
-                DisableChallengeResourceVerification = true,
-            };
+                clientOptions.Transport = transport;
+                clientOptions.DisableChallengeResourceVerification = true;
 
-            // No retries inside a read and no network timeout of its own: the provider's backoff and its
-            // SourceTimeout (on fake time) are what the tests measure.
-            options.ClientOptions.Retry.MaxRetries = 0;
-            options.ClientOptions.Retry.NetworkTimeout = TimeSpan.FromMinutes(5);
+                // No retries inside a read and no network timeout of its own: the provider's backoff and its
+                // SourceTimeout (on fake time) are what the tests measure.
+                clientOptions.Retry.MaxRetries = 0;
+                clientOptions.Retry.NetworkTimeout = TimeSpan.FromMinutes(5);
+            };
         });
     }
 

@@ -43,7 +43,7 @@ public abstract class FakeStore : IAsyncDisposable
     /// <summary>Gets the provider's name of the source (<see cref="IOpenAIKeySource.Name"/>).</summary>
     public abstract string SourceName { get; }
 
-    /// <summary>Gets the setting that names the JSON field holding the key (JsonField, JsonKey or Field).</summary>
+    /// <summary>Gets the setting that names the JSON field holding the key (JsonField in every store).</summary>
     public abstract string JsonFieldSetting { get; }
 
     /// <summary>Gets the JSON field the source is configured to read, or <see langword="null"/> for the bare value.</summary>

@@ -35,7 +35,7 @@ public sealed class HashiCorpVaultStore : FakeStore
 
     public override string SourceName => $"HashiCorpVault:secret/{SecretPath}";
 
-    public override string JsonFieldSetting => "Field";
+    public override string JsonFieldSetting => "JsonField";
 
     /// <summary>Gets the token Vault accepts: given to the source, or issued by the AppRole login.</summary>
     public Sentinel Token { get; }
@@ -64,7 +64,7 @@ public sealed class HashiCorpVaultStore : FakeStore
             options.CaCertificatePath = string.Empty;
             if (JsonField is not null)
             {
-                options.Field = JsonField;
+                options.JsonField = JsonField;
             }
 
             if (_secretIdFile is not null)
@@ -84,11 +84,11 @@ public sealed class HashiCorpVaultStore : FakeStore
         StoreFault.ServiceUnavailable => "Vault is unavailable",
         StoreFault.TooManyRequests => "Vault is rate limiting requests",
         StoreFault.Hang => "did not answer within",
-        StoreFault.ConnectionRefused => "could not reach Vault at " + Address,
+        StoreFault.ConnectionRefused => $"Vault at {Address.GetLeftPart(UriPartial.Authority)} could not be reached",
         StoreFault.MalformedJson => "is not JSON",
         StoreFault.TruncatedBody => "broke while reading its answer",
         StoreFault.WrongContentType => "text/html) is not JSON",
-        StoreFault.HugeBody => "larger than 64 KiB",
+        StoreFault.HugeBody => "larger than 256 KiB",
         _ => throw new ArgumentOutOfRangeException(nameof(fault)),
     };
 

@@ -32,7 +32,7 @@ public sealed class SecretsManagerStore : FakeStore
 
     public override string SourceName => "AwsSecretsManager:" + SecretId;
 
-    public override string JsonFieldSetting => "JsonKey";
+    public override string JsonFieldSetting => "JsonField";
 
     public Sentinel SecretAccessKey { get; }
 
@@ -57,7 +57,7 @@ public sealed class SecretsManagerStore : FakeStore
             options.Region = "us-east-1";
             options.ServiceUrl = Address;
             options.Credentials = new SessionAWSCredentials(_accessKeyId, SecretAccessKey.Value, SessionToken.Value);
-            options.JsonKey = JsonField;
+            options.JsonField = JsonField;
         });
 
     public override string ExpectedReason(StoreFault fault) => fault switch

@@ -9,7 +9,7 @@ public static class Stores
 
     public static readonly string[] All = [AzureKeyVault, AwsSecretsManager, HashiCorpVault];
 
-    /// <summary>Starts the store; <paramref name="jsonField"/> configures the source's JsonField, JsonKey or Field.</summary>
+    /// <summary>Starts the store; <paramref name="jsonField"/> configures the source's JsonField.</summary>
     public static async Task<FakeStore> StartAsync(string store, string? jsonField = null) => store switch
     {
         AzureKeyVault => await AzureKeyVaultStore.StartAsync(jsonField),

@@ -12,7 +12,7 @@ namespace KeyVaulting.Reliability.Tests.Payloads;
 /// </summary>
 /// <remarks>
 /// The store test projects already cover a missing field (AzureKeyVaultKeySourceTests.FetchAsync_JsonFieldNotUsable_…,
-/// AwsSecretsManagerKeySourceTests.FetchAsync_JsonKeyMissing_…, HashiCorpVaultKeySourceTests.FetchAsync_FieldMissing_…),
+/// AwsSecretsManagerKeySourceTests.FetchAsync_JsonFieldMissing_…, HashiCorpVaultKeySourceTests.FetchAsync_FieldMissing_…),
 /// a JSON object without a field configured, non-JSON with a field configured, AWS SecretBinary (UTF-8, JSON, not
 /// UTF-8) and the normalizer itself with an in-memory source (OpenAIKeyNormalizationTests).
 /// </remarks>

@@ -1,3 +1,4 @@
+using System.Text.Json.Nodes;
 using KeyVaulting.HashiCorpVault.Internal.Http;
 
 namespace KeyVaulting.HashiCorpVault.Internal.Auth;
@@ -15,11 +16,11 @@ internal sealed class AppRoleAuthMethod(string roleId, SecretReference secretId,
     protected override string LoginFix
         => $"Check the role_id and the secret_id in {SecretId.Description} (a secret_id expires, and may be limited in uses), and that the AppRole auth method is enabled at auth/{MountPath}.";
 
-    protected override IReadOnlyList<KeyValuePair<string, string>> CreateLoginBody(VaultClient client)
+    protected override JsonObject CreateLoginBody(VaultClient client)
     {
         var secret = SecretId.Read(client.SourceName);
         client.Redactor.Add(secret);
         client.Redactor.Add(RoleId);
-        return [new("role_id", RoleId), new("secret_id", secret)];
+        return new JsonObject { ["role_id"] = RoleId, ["secret_id"] = secret };
     }
 }

@@ -1,3 +1,4 @@
+using System.Text.Json.Nodes;
 using KeyVaulting.HashiCorpVault.Internal.Http;
 
 namespace KeyVaulting.HashiCorpVault.Internal.Auth;
@@ -15,17 +16,17 @@ internal sealed class KubernetesAuthMethod(string role, SecretReference jwt, str
     protected override string LoginFix
         => $"Check that the role '{Role}' exists at auth/{MountPath} and is bound to this pod's service account and namespace, and that {Jwt.Description} holds the pod's service-account token.";
 
-    protected override IReadOnlyList<KeyValuePair<string, string>> CreateLoginBody(VaultClient client)
+    protected override JsonObject CreateLoginBody(VaultClient client)
     {
         if (!Jwt.TryRead(out var token, out var problem))
         {
             throw new OpenAIKeySourceException(
                 client.SourceName,
-                $"{client.SourceName} cannot read the Kubernetes service-account token: {problem}. Run in a pod with a mounted service-account token (automountServiceAccountToken), or give its path (options.UseKubernetes jwtPath; in configuration, JwtPath).",
+                $"Cannot read the Kubernetes service-account token: {problem}. Run in a pod with a mounted service-account token (automountServiceAccountToken), or give its path (options.UseKubernetes jwtPath; in configuration, JwtPath).",
                 isTransient: false);
         }
 
         client.Redactor.Add(token);
-        return [new("role", Role), new("jwt", token)];
+        return new JsonObject { ["role"] = Role, ["jwt"] = token };
     }
 }

@@ -46,7 +46,7 @@ internal sealed class SecretReference
             return value;
         }
 
-        throw new OpenAIKeySourceException(sourceName, $"{sourceName} cannot read the Vault {What}: {problem}.", isTransient: false);
+        throw new OpenAIKeySourceException(sourceName, $"Cannot read the Vault {What}: {problem}.", isTransient: false);
     }
 
     /// <summary>Reads the credential, or says why it cannot (without any value).</summary>
@@ -69,24 +69,8 @@ internal sealed class SecretReference
         }
         else
         {
-            var path = _file!;
-            try
+            if (!BoundedFile.TryRead(_file!, BoundedFile.MaxCredentialBytes, Description, out raw, out problem))
             {
-                raw = System.IO.File.ReadAllText(path);
-            }
-            catch (Exception ex) when (ex is FileNotFoundException or DirectoryNotFoundException)
-            {
-                problem = $"{Description} does not exist";
-                return false;
-            }
-            catch (UnauthorizedAccessException)
-            {
-                problem = $"{Description} cannot be read (permission denied); give the application's user read access, and only that user";
-                return false;
-            }
-            catch (IOException ex)
-            {
-                problem = $"{Description} cannot be read ({ex.GetType().Name})";
                 return false;
             }
         }

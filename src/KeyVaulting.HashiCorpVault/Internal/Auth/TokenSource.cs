@@ -48,7 +48,7 @@ internal sealed class TokenSource
 
         throw new OpenAIKeySourceException(
             sourceName,
-            $"{sourceName} has no Vault token: the environment variable {VaultDefaults.TokenVariable} is {(variable is null ? "not set" : "empty")} and {problem}. " +
+            $"No Vault token: the environment variable {VaultDefaults.TokenVariable} is {(variable is null ? "not set" : "empty")} and {problem}. " +
             $"Set {VaultDefaults.TokenVariable}, run 'vault login' (it writes ~/{VaultDefaults.TokenHelperFile}), or use another auth method " +
             "(options.UseAppRole or options.UseKubernetes; in configuration, AuthMethod).",
             isTransient: false);

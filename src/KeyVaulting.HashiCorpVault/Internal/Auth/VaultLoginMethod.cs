@@ -1,3 +1,4 @@
+using System.Text.Json.Nodes;
 using KeyVaulting.HashiCorpVault.Internal.Http;
 
 namespace KeyVaulting.HashiCorpVault.Internal.Auth;
@@ -35,7 +36,7 @@ internal abstract class VaultLoginMethod(string name, string mountPath) : VaultA
         {
             throw new OpenAIKeySourceException(
                 client.SourceName,
-                $"{client.SourceName}: Vault answered {operation} without auth.client_token. Check that auth/{MountPath} is a {Name} auth method.",
+                $"Vault answered {operation} without auth.client_token. Check that auth/{MountPath} is a {Name} auth method.",
                 isTransient: false);
         }
 
@@ -46,7 +47,7 @@ internal abstract class VaultLoginMethod(string name, string mountPath) : VaultA
     }
 
     /// <summary>Reads the credentials and builds the login request; registers every secret with the redactor.</summary>
-    protected abstract IReadOnlyList<KeyValuePair<string, string>> CreateLoginBody(VaultClient client);
+    protected abstract JsonObject CreateLoginBody(VaultClient client);
 
     /// <summary>Gets what to check when Vault refuses the login.</summary>
     protected abstract string LoginFix { get; }

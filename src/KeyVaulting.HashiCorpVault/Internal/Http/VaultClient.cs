@@ -1,37 +1,39 @@
-using System.Globalization;
 using System.Net.Http.Headers;
-using System.Security.Authentication;
 using System.Text;
 using System.Text.Json;
+using System.Text.Json.Nodes;
 using KeyVaulting.HashiCorpVault.Diagnostics;
 using Microsoft.Extensions.Logging;
 
 namespace KeyVaulting.HashiCorpVault.Internal.Http;
 
 /// <summary>
-/// A focused client of Vault's HTTP API: sends one request with the token, namespace and <c>X-Vault-Request</c>
-/// headers, reads at most <see cref="VaultDefaults.MaxResponseBytes"/> of the answer and parses Vault's JSON envelope.
-/// Transport failures become <see cref="OpenAIKeySourceException"/>s that name Vault's address and the fix.
+/// A focused client of Vault's HTTP API on the shared <see cref="StoreHttpClient"/>: sends one request with the token,
+/// namespace and <c>X-Vault-Request</c> headers and parses Vault's JSON envelope, its errors and warnings redacted of
+/// every secret the source knows.
 /// </summary>
 internal sealed class VaultClient : IDisposable
 {
+    /// <summary>How Vault is named in the shared HTTP client's messages.</summary>
+    public static readonly StoreEndpoint Endpoint = new(
+        "Vault",
+        $"Address (or {VaultDefaults.AddressVariable})",
+        $"If Vault's certificate is issued by a private CA, set CaCertificatePath (or the {VaultDefaults.CaCertificateVariable} environment variable) to that CA's PEM file.",
+        $"A standby node redirects to the active node: set Address (or {VaultDefaults.AddressVariable}) to the active node or to the load balancer in front of the cluster.");
+
     private const int MaxMessageLength = 300;
 
-    private readonly Func<HttpClient> _httpClient;
-    private readonly HttpClient? _ownedClient;
+    private readonly StoreHttpClient _http;
     private readonly Uri _apiBase;
-    private readonly TimeProvider _time;
     private readonly ILogger _logger;
 
-    public VaultClient(string sourceName, Uri address, string? vaultNamespace, Func<HttpClient> httpClient, HttpClient? ownedClient, TimeProvider time, VaultRedactor redactor, ILogger logger)
+    public VaultClient(string sourceName, Uri address, string? vaultNamespace, StoreHttpClient http, VaultRedactor redactor, ILogger logger)
     {
         _logger = logger;
         SourceName = sourceName;
         Address = address;
         Namespace = vaultNamespace;
-        _httpClient = httpClient;
-        _ownedClient = ownedClient;
-        _time = time;
+        _http = http;
         Redactor = redactor;
 
         var text = address.GetLeftPart(UriPartial.Path).TrimEnd('/');
@@ -51,7 +53,7 @@ internal sealed class VaultClient : IDisposable
     /// <param name="logicalPath">The unescaped API path, for example <c>secret/data/openai</c>.</param>
     /// <param name="query">A query string starting with <c>?</c>, or null.</param>
     /// <param name="token">The Vault token, or null for login endpoints.</param>
-    /// <param name="body">A flat JSON object to post, or null.</param>
+    /// <param name="body">A JSON object to post (a login, or a KV write with its <c>options</c>), or null.</param>
     /// <param name="operation">What is being done, for messages: <c>the read of secret/data/openai</c>.</param>
     /// <param name="cancellationToken">Cancels the request.</param>
     /// <returns>Vault's answer; the caller disposes it.</returns>
@@ -61,7 +63,7 @@ internal sealed class VaultClient : IDisposable
         string logicalPath,
         string? query,
         string? token,
-        IReadOnlyList<KeyValuePair<string, string>>? body,
+        JsonObject? body,
         string operation,
         CancellationToken cancellationToken)
     {
@@ -84,157 +86,46 @@ internal sealed class VaultClient : IDisposable
             request.Content.Headers.ContentType = new MediaTypeHeaderValue("application/json") { CharSet = "utf-8" };
         }
 
-        HttpResponseMessage response;
-        try
+        using var response = await _http.SendAsync(request, operation, cancellationToken).ConfigureAwait(false);
+        var document = Parse(response, operation);
+        var warnings = Messages(document, "warnings");
+        if (warnings.Count > 0)
         {
-            response = await _httpClient().SendAsync(request, HttpCompletionOption.ResponseHeadersRead, cancellationToken).ConfigureAwait(false);
-        }
-        catch (HttpRequestException ex) when (ex.InnerException is AuthenticationException tls)
-        {
-            throw new OpenAIKeySourceException(
-                SourceName,
-                $"{SourceName} could not establish a TLS connection to Vault at {Address} for {operation}: {tls.Message} " +
-                $"If Vault's certificate is issued by a private CA, set CaCertificatePath (or the {VaultDefaults.CaCertificateVariable} environment variable) to that CA's PEM file.",
-                isTransient: false,
-                innerException: ex);
-        }
-        catch (HttpRequestException ex)
-        {
-            throw new OpenAIKeySourceException(
-                SourceName,
-                $"{SourceName} could not reach Vault at {Address} for {operation} ({ex.HttpRequestError}: {ex.Message}). Check Address (or {VaultDefaults.AddressVariable}) and that Vault is running.",
-                isTransient: true,
-                innerException: ex);
-        }
-        catch (OperationCanceledException ex) when (!cancellationToken.IsCancellationRequested)
-        {
-            throw new OpenAIKeySourceException(
-                SourceName,
-                $"{SourceName}: Vault at {Address} did not answer {operation} in time (HttpClient.Timeout).",
-                isTransient: true,
-                innerException: ex);
+            Log.VaultWarnings(_logger, SourceName, operation, string.Join("; ", warnings));
         }
 
-        using (response)
-        {
-            if ((int)response.StatusCode is >= 300 and < 400)
-            {
-                throw Redirected(response, operation);
-            }
-
-            byte[] bytes;
-            try
-            {
-                bytes = await ReadCappedAsync(response, operation, cancellationToken).ConfigureAwait(false);
-            }
-            catch (Exception ex) when (ex is HttpRequestException or IOException)
-            {
-                throw new OpenAIKeySourceException(
-                    SourceName,
-                    string.Create(CultureInfo.InvariantCulture, $"{SourceName}: the connection to Vault at {Address} broke while reading its answer to {operation} (HTTP {(int)response.StatusCode}); it is retried with backoff."),
-                    isTransient: true,
-                    innerException: ex);
-            }
-
-            var document = Parse(bytes, response, operation);
-            var warnings = Messages(document, "warnings");
-            if (warnings.Count > 0)
-            {
-                Log.VaultWarnings(_logger, SourceName, operation, string.Join("; ", warnings));
-            }
-
-            return new VaultResponse(response.StatusCode, document, Messages(document, "errors"), warnings, RetryAfter(response));
-        }
+        return new VaultResponse(response.StatusCode, document, Messages(document, "errors"), warnings, response.RetryAfter);
     }
 
-    public void Dispose() => _ownedClient?.Dispose();
+    public void Dispose() => _http.Dispose();
 
-    private static byte[] SerializeBody(IReadOnlyList<KeyValuePair<string, string>> body)
+    private static byte[] SerializeBody(JsonObject body)
     {
         using var buffer = new MemoryStream();
         using (var writer = new Utf8JsonWriter(buffer))
         {
-            writer.WriteStartObject();
-            foreach (var (name, value) in body)
-            {
-                writer.WriteString(name, value);
-            }
-
-            writer.WriteEndObject();
+            body.WriteTo(writer);
         }
 
         return buffer.ToArray();
     }
 
-    private async Task<byte[]> ReadCappedAsync(HttpResponseMessage response, string operation, CancellationToken cancellationToken)
+    private JsonDocument? Parse(StoreHttpResponse response, string operation)
     {
-        if (response.Content.Headers.ContentLength > VaultDefaults.MaxResponseBytes)
-        {
-            throw TooLarge(response, operation);
-        }
-
-        var stream = await response.Content.ReadAsStreamAsync(cancellationToken).ConfigureAwait(false);
-        await using (stream.ConfigureAwait(false))
-        {
-            using var buffer = new MemoryStream();
-            var chunk = new byte[8192];
-            int read;
-            while ((read = await stream.ReadAsync(chunk, cancellationToken).ConfigureAwait(false)) > 0)
-            {
-                if (buffer.Length + read > VaultDefaults.MaxResponseBytes)
-                {
-                    throw TooLarge(response, operation);
-                }
-
-                buffer.Write(chunk, 0, read);
-            }
-
-            return buffer.ToArray();
-        }
-    }
-
-    /// <summary>
-    /// A redirect is never followed (it would carry the token to its target): a standby node answers 307 pointing at
-    /// the active node when request forwarding is off. Only the target's scheme, host and port are named.
-    /// </summary>
-    private OpenAIKeySourceException Redirected(HttpResponseMessage response, string operation)
-    {
-        var location = response.Headers.Location;
-        var target = location is null
-            ? "without a Location"
-            : location.IsAbsoluteUri ? $"to {location.GetLeftPart(UriPartial.Authority)}" : "to another path on the same host";
-        return new(
-            SourceName,
-            string.Create(
-                CultureInfo.InvariantCulture,
-                $"{SourceName}: Vault at {Address} answered {operation} with a redirect (HTTP {(int)response.StatusCode}) {target}, which KeyVaulting does not follow so that the Vault token is never sent elsewhere. " +
-                $"A standby node redirects to the active node: set Address (or {VaultDefaults.AddressVariable}) to the active node or to the load balancer in front of the cluster. It is retried with backoff."),
-            isTransient: true);
-    }
-
-    private OpenAIKeySourceException TooLarge(HttpResponseMessage response, string operation)
-        => new(
-            SourceName,
-            string.Create(
-                CultureInfo.InvariantCulture,
-                $"{SourceName}: Vault's answer to {operation} (HTTP {(int)response.StatusCode}) is larger than {VaultDefaults.MaxResponseBytes / 1024} KiB, the most KeyVaulting reads. " +
-                $"A KV secret holding an API key is far smaller: check that Address points at Vault and that the secret holds only the key and a few small fields."),
-            isTransient: false);
-
-    private JsonDocument? Parse(byte[] bytes, HttpResponseMessage response, string operation)
-    {
-        if (bytes.Length == 0)
+        if (response.Body.Length == 0)
         {
             return null;
         }
 
         try
         {
-            return JsonDocument.Parse(bytes);
+            // ParseValue copies the body, which is cleared when the answer is disposed.
+            var reader = new Utf8JsonReader(response.Body);
+            return JsonDocument.ParseValue(ref reader);
         }
         catch (JsonException)
         {
-            var status = (int)response.StatusCode;
+            var status = response.Status;
             if (status >= 400)
             {
                 // An error page from a proxy or load balancer: the status tells enough.
@@ -243,7 +134,7 @@ internal sealed class VaultClient : IDisposable
 
             throw new OpenAIKeySourceException(
                 SourceName,
-                $"{SourceName}: the answer to {operation} from {Address} (HTTP {status}, {response.Content.Headers.ContentType?.MediaType ?? "no content type"}) is not JSON. Check that Address points at Vault's API.",
+                $"The answer to {operation} from Vault at {Address} (HTTP {status}, {response.MediaType ?? "no content type"}) is not JSON. Check that Address points at Vault's API.",
                 isTransient: false);
         }
     }
@@ -298,22 +189,5 @@ internal sealed class VaultClient : IDisposable
         }
 
         return builder.ToString();
-    }
-
-    private TimeSpan? RetryAfter(HttpResponseMessage response)
-    {
-        var header = response.Headers.RetryAfter;
-        if (header?.Delta is { } delta)
-        {
-            return delta;
-        }
-
-        if (header?.Date is { } date)
-        {
-            var wait = date - _time.GetUtcNow();
-            return wait > TimeSpan.Zero ? wait : TimeSpan.Zero;
-        }
-
-        return null;
     }
 }

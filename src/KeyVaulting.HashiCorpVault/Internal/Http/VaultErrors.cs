@@ -15,27 +15,27 @@ internal static class VaultErrors
         {
             429 => new OpenAIKeySourceException(
                 sourceName,
-                $"{sourceName}: Vault is rate limiting requests ({detail}) and refused {operation}; it is retried with backoff. If this persists, raise the rate limit quota or lower the refresh rate.",
+                $"Vault is rate limiting requests ({detail}) and refused {operation}; it is retried with backoff. If this persists, raise the rate limit quota or lower the refresh rate.",
                 isTransient: true,
                 response.RetryAfter),
             503 => new OpenAIKeySourceException(
                 sourceName,
-                $"{sourceName}: Vault is unavailable for {operation} ({detail}): it is sealed, a standby without a reachable active node, or down for maintenance. It is retried with backoff; unseal Vault or check its cluster.",
+                $"Vault is unavailable for {operation} ({detail}): it is sealed, a standby without a reachable active node, or down for maintenance. It is retried with backoff; unseal Vault or check its cluster.",
                 isTransient: true,
                 response.RetryAfter),
             408 or 412 => new OpenAIKeySourceException(
                 sourceName,
-                $"{sourceName}: Vault could not complete {operation} yet ({detail}); it is retried with backoff.",
+                $"Vault could not complete {operation} yet ({detail}); it is retried with backoff.",
                 isTransient: true,
                 response.RetryAfter),
             >= 500 => new OpenAIKeySourceException(
                 sourceName,
-                $"{sourceName}: Vault failed {operation} ({detail}); it is retried with backoff.",
+                $"Vault failed {operation} ({detail}); it is retried with backoff.",
                 isTransient: true,
                 response.RetryAfter),
             _ => new OpenAIKeySourceException(
                 sourceName,
-                $"{sourceName}: Vault refused {operation} ({detail}). {fix}",
+                $"Vault refused {operation} ({detail}). {fix}",
                 isTransient: false),
         };
     }

@@ -12,21 +12,21 @@ namespace KeyVaulting.HashiCorpVault.Internal.Http;
 internal static class VaultTls
 {
     /// <summary>Reads the CA certificates of a PEM file (one certificate or a bundle).</summary>
-    /// <exception cref="InvalidOperationException">The file is missing, unreadable or holds no certificate.</exception>
+    /// <exception cref="InvalidOperationException">The file is missing, unreadable, not a regular file, too large or holds no certificate.</exception>
     public static X509Certificate2Collection LoadCaCertificates(string path, string sourceName)
     {
         var setting = $"CaCertificatePath (or the {VaultDefaults.CaCertificateVariable} environment variable)";
-        if (!File.Exists(path))
+        if (!BoundedFile.TryRead(path, BoundedFile.MaxCertificateBytes, $"the file {path}", out var pem, out var problem))
         {
-            throw new InvalidOperationException($"{sourceName}: {setting} names {path}, which does not exist. Give the PEM file of the CA that issued Vault's certificate.");
+            throw new InvalidOperationException($"{sourceName}: {setting} names a file that cannot be used: {problem}. Give the PEM file of the CA that issued Vault's certificate.");
         }
 
         var certificates = new X509Certificate2Collection();
         try
         {
-            certificates.ImportFromPemFile(path);
+            certificates.ImportFromPem(pem);
         }
-        catch (Exception ex) when (ex is CryptographicException or IOException or UnauthorizedAccessException)
+        catch (CryptographicException ex)
         {
             throw new InvalidOperationException($"{sourceName}: {setting} names {path}, which cannot be read as PEM certificates ({ex.GetType().Name}). Give the PEM file of the CA that issued Vault's certificate.", ex);
         }
@@ -40,28 +40,34 @@ internal static class VaultTls
     }
 
     /// <summary>
-    /// Creates the handler: pooled connections recycled every few minutes (DNS changes), no redirects followed (they
-    /// would carry <c>X-Vault-Token</c> to the target), and the trust rule.
+    /// Creates the handler: the shared store handler (pooled connections recycled every few minutes, no redirects
+    /// followed) with the trust rule, or <see langword="null"/> when the system's trust applies.
     /// </summary>
-    public static SocketsHttpHandler CreateHandler(X509Certificate2Collection? caCertificates, bool skipVerify)
+    public static SocketsHttpHandler? CreateHandler(X509Certificate2Collection? caCertificates, bool skipVerify)
     {
-        var handler = new SocketsHttpHandler { PooledConnectionLifetime = TimeSpan.FromMinutes(5), AllowAutoRedirect = false };
-        if (skipVerify)
+        if (!skipVerify && caCertificates is null)
         {
-            handler.SslOptions.RemoteCertificateValidationCallback = static (_, _, _, _) => true;
-        }
-        else if (caCertificates is not null)
-        {
-            handler.SslOptions.RemoteCertificateValidationCallback = (_, certificate, chain, errors) => Validate(certificate, chain, errors, caCertificates);
+            return null;
         }
 
+        var handler = StoreHttpClient.CreateHandler();
+        handler.SslOptions.RemoteCertificateValidationCallback = skipVerify
+            ? static (_, _, _, _) => true
+            : (_, certificate, chain, errors) => Validate(certificate, chain, errors, caCertificates!);
         return handler;
     }
 
     /// <summary>
     /// Accepts a certificate the system trusts, or one whose only problem is its chain and that chains up to one of
-    /// the given CA certificates. A name mismatch is never accepted.
+    /// the given CA certificates, for server authentication. A name mismatch is never accepted.
     /// </summary>
+    /// <remarks>
+    /// The chain is built for the server-authentication usage (EKU 1.3.6.1.5.5.7.3.1), as the system's own check does:
+    /// a certificate the private CA issued for another purpose (a client certificate) is refused. Revocation is not
+    /// checked (<see cref="X509RevocationMode.NoCheck"/>), the same decision as .NET's default for HttpClient: a private
+    /// CA for Vault (often Vault's own PKI, with short-lived certificates) rarely publishes a CRL or OCSP responder the
+    /// application can reach, and an unreachable one would make every read fail.
+    /// </remarks>
     internal static bool Validate(X509Certificate? certificate, X509Chain? presented, SslPolicyErrors errors, X509Certificate2Collection caCertificates)
     {
         if (errors == SslPolicyErrors.None)
@@ -77,6 +83,7 @@ internal static class VaultTls
         using var chain = new X509Chain();
         chain.ChainPolicy.TrustMode = X509ChainTrustMode.CustomRootTrust;
         chain.ChainPolicy.RevocationMode = X509RevocationMode.NoCheck;
+        chain.ChainPolicy.ApplicationPolicy.Add(ServerAuthentication);
         chain.ChainPolicy.CustomTrustStore.AddRange(caCertificates);
         chain.ChainPolicy.ExtraStore.AddRange(caCertificates);
         if (presented is not null)
@@ -89,4 +96,7 @@ internal static class VaultTls
 
         return chain.Build(leaf);
     }
+
+    /// <summary>The TLS server-authentication extended key usage.</summary>
+    private static Oid ServerAuthentication => new("1.3.6.1.5.5.7.3.1", "Server Authentication");
 }

@@ -69,7 +69,7 @@ public sealed class AppRoleAuthMethodTests : IAsyncLifetime
         var exception = await Assert.ThrowsAsync<OpenAIKeySourceException>(() => source.FetchAsync(CancellationToken.None).AsTask());
 
         exception.IsTransient.Should().BeFalse();
-        exception.Message.Should().Be("HashiCorpVault:secret/openai cannot read the Vault secret_id: the environment variable KEYVAULTING_TEST_UNSET_SECRET_ID is not set.");
+        exception.Message.Should().Be("Cannot read the Vault secret_id: the environment variable KEYVAULTING_TEST_UNSET_SECRET_ID is not set.");
     }
 
     [Fact]
@@ -109,7 +109,7 @@ public sealed class AppRoleAuthMethodTests : IAsyncLifetime
 
         var exception = await Assert.ThrowsAsync<OpenAIKeySourceException>(() => source.FetchAsync(CancellationToken.None).AsTask());
 
-        exception.Message.Should().Contain($"cannot read the Vault secret_id: the file {missing} does not exist");
+        exception.Message.Should().Contain($"Cannot read the Vault secret_id: the file {missing} does not exist");
         _host.Server.Requests.Should().BeEmpty("nothing is sent without a secret_id");
     }
 

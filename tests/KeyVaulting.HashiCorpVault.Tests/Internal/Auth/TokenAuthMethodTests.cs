@@ -79,7 +79,7 @@ public sealed class TokenAuthMethodTests : IAsyncLifetime
         var exception = await Assert.ThrowsAsync<OpenAIKeySourceException>(() => source.FetchAsync(CancellationToken.None).AsTask());
 
         exception.IsTransient.Should().BeFalse();
-        exception.Message.Should().Contain("has no Vault token: the environment variable VAULT_TOKEN is not set")
+        exception.Message.Should().Contain("No Vault token: the environment variable VAULT_TOKEN is not set")
             .And.Contain($"the file {Path.Combine(_host.Files.Path, ".vault-token")} does not exist")
             .And.Contain("vault login")
             .And.Contain("UseAppRole");

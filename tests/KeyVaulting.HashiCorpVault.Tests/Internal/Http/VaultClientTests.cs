@@ -18,16 +18,16 @@ public sealed class VaultClientTests : IAsyncLifetime
     public async Task DisposeAsync() => await _host.DisposeAsync();
 
     [Fact]
-    public async Task SendAsync_AnswerLargerThan64KiB_ThrowsWithoutReadingItAll()
+    public async Task SendAsync_AnswerLargerThan256KiB_ThrowsWithoutReadingItAll()
     {
-        var huge = "{\"data\":{\"data\":{\"api_key\":\"" + new string('x', 70 * 1024) + "\"},\"metadata\":{\"version\":1}}}";
+        var huge = "{\"data\":{\"data\":{\"api_key\":\"" + new string('x', 260 * 1024) + "\"},\"metadata\":{\"version\":1}}}";
         _host.Server.Inject(r => r.Path == "secret/data/openai", 200, huge);
         var source = _host.CreateSource("openai", o => o.UseToken(_token));
 
         var exception = await Assert.ThrowsAsync<OpenAIKeySourceException>(() => source.FetchAsync(CancellationToken.None).AsTask());
 
         exception.IsTransient.Should().BeFalse();
-        exception.Message.Should().Contain("is larger than 64 KiB, the most KeyVaulting reads");
+        exception.Message.Should().Contain("is larger than 256 KiB, the most KeyVaulting reads");
     }
 
     [Fact]
@@ -70,7 +70,7 @@ public sealed class VaultClientTests : IAsyncLifetime
         target.Requests.Should().BeEmpty("a redirect is never followed: HttpClient would carry X-Vault-Token to its target");
         exception.SourceName.Should().Be("HashiCorpVault:secret/openai");
         exception.IsTransient.Should().BeTrue("a standby node may become active, or the load balancer may route elsewhere");
-        exception.Message.Should().StartWith("HashiCorpVault:secret/openai")
+        exception.Message.Should().NotStartWith("HashiCorpVault:secret/openai", "the provider puts the source's name in front of the message")
             .And.Contain($"HTTP {status}")
             .And.Contain(target.Address.GetLeftPart(UriPartial.Authority))
             .And.Contain("set Address (or VAULT_ADDR) to the active node or to the load balancer");

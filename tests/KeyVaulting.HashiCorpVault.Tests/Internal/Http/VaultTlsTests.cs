@@ -59,7 +59,7 @@ public sealed class VaultTlsTests : IAsyncLifetime
         var exception = await Assert.ThrowsAsync<OpenAIKeySourceException>(() => source.FetchAsync(CancellationToken.None).AsTask());
 
         exception.IsTransient.Should().BeFalse();
-        exception.Message.Should().Contain("could not establish a TLS connection to Vault")
+        exception.Message.Should().Contain("Could not establish a TLS connection to Vault")
             .And.Contain("CaCertificatePath (or the VAULT_CACERT environment variable)");
         _host.ShouldNotLeakSecrets(exception);
     }
@@ -78,7 +78,7 @@ public sealed class VaultTlsTests : IAsyncLifetime
 
         var exception = await Assert.ThrowsAsync<OpenAIKeySourceException>(() => source.FetchAsync(CancellationToken.None).AsTask());
 
-        exception.Message.Should().Contain("could not establish a TLS connection");
+        exception.Message.Should().Contain("Could not establish a TLS connection");
     }
 
     [Fact]
@@ -114,7 +114,7 @@ public sealed class VaultTlsTests : IAsyncLifetime
         var action = () => _host.CreateSource("openai", o => o.CaCertificatePath = missing);
 
         action.Should().Throw<InvalidOperationException>()
-            .WithMessage($"HashiCorpVault:secret/openai: CaCertificatePath (or the VAULT_CACERT environment variable) names {missing}, which does not exist.*");
+            .WithMessage($"HashiCorpVault:secret/openai: CaCertificatePath (or the VAULT_CACERT environment variable) names a file that cannot be used: the file {missing} does not exist.*");
     }
 
     [Fact]

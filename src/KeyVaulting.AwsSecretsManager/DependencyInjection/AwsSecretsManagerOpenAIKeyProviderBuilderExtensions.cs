@@ -1,11 +1,10 @@
 using KeyVaulting.AwsSecretsManager;
 using KeyVaulting.AwsSecretsManager.Internal;
-using KeyVaulting.AwsSecretsManager.Internal.Validators;
 
 namespace Microsoft.Extensions.DependencyInjection;
 
 /// <summary>Adds AWS Secrets Manager to an <see cref="IOpenAIKeyProviderBuilder"/>.</summary>
-public static class OpenAIKeyProviderBuilderAwsSecretsManagerExtensions
+public static class AwsSecretsManagerOpenAIKeyProviderBuilderExtensions
 {
     /// <summary>
     /// Adds a secret of AWS Secrets Manager to the end of the chain. It is read with <c>GetSecretValue</c> on every
@@ -15,7 +14,7 @@ public static class OpenAIKeyProviderBuilderAwsSecretsManagerExtensions
     /// <param name="builder">The provider builder.</param>
     /// <param name="secretId">The name or ARN of the secret, for example <c>prod/openai-api-key</c>.</param>
     /// <param name="configure">
-    /// Configures the region, endpoint, credentials, version and JSON property. By default the AWS chains find the
+    /// Configures the region, endpoint, credentials, version and JSON field. By default the AWS chains find the
     /// region and credentials, as for any AWS SDK client.
     /// </param>
     /// <returns>The builder, to add more sources.</returns>
@@ -23,27 +22,24 @@ public static class OpenAIKeyProviderBuilderAwsSecretsManagerExtensions
     /// <remarks>
     /// Requests go through the <see cref="System.Net.Http.IHttpClientFactory"/> client named
     /// <c>KeyVaulting.AwsSecretsManager</c>, which the application can configure further (proxy, handlers). The
-    /// factory's default request logging is removed from it: it would log the session token and the signature.
+    /// factory's default request logging is removed from it (it would log the session token and the signature), and
+    /// it follows no redirect, whatever primary handler the application sets.
     /// </remarks>
     public static IOpenAIKeyProviderBuilder AddAwsSecretsManager(
         this IOpenAIKeyProviderBuilder builder, string secretId, Action<AwsSecretsManagerKeySourceOptions>? configure = null)
     {
-        Throw.IfNull(builder);
-        Throw.IfNullOrWhiteSpace(secretId);
+        ArgumentNullException.ThrowIfNull(builder);
+        ArgumentException.ThrowIfNullOrWhiteSpace(secretId);
 
-        var options = new AwsSecretsManagerKeySourceOptions();
-        configure?.Invoke(options);
-        var errors = AwsSecretsManagerKeySourceOptionsValidator.Validate(secretId, options);
-        if (errors.Count > 0)
-        {
-            throw new ArgumentException(
-                $"AWS Secrets Manager source '{AwsSecretsManagerKeySource.TypeName}:{secretId.Trim()}' is misconfigured: {string.Join(" ", errors)}",
-                configure is null ? nameof(secretId) : nameof(configure));
-        }
-
+        var options = StoreOptions.Configure(
+            new AwsSecretsManagerKeySourceOptions { SecretId = secretId.Trim() },
+            configure,
+            $"{AwsSecretsManagerKeySource.TypeName}:{secretId.Trim()}",
+            AwsSecretsManagerKeySourceFactory.Validators);
         var snapshot = options.Clone();
-        AwsSecretsManagerHttpClient.Register(builder.Services);
+
+        StoreHttpClient.Register(builder.Services, AwsSecretsManagerKeySource.HttpClientName);
         builder.AddSourceFactory<AwsSecretsManagerKeySourceFactory>();
-        return builder.AddSource(services => AwsSecretsManagerKeySourceFactory.Create(secretId, snapshot, services));
+        return builder.AddSource(services => AwsSecretsManagerKeySourceFactory.Create(snapshot, services));
     }
 }

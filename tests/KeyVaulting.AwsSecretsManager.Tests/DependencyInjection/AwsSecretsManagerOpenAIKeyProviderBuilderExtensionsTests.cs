@@ -1,3 +1,4 @@
+using System.Net;
 using Amazon.Runtime;
 using KeyVaulting.AwsSecretsManager.Tests.TestInfrastructure;
 using KeyVaulting.Testing;
@@ -8,7 +9,7 @@ using Microsoft.Extensions.Time.Testing;
 
 namespace KeyVaulting.AwsSecretsManager.Tests.DependencyInjection;
 
-public sealed class OpenAIKeyProviderBuilderAwsSecretsManagerExtensionsTests : IAsyncLifetime
+public sealed class AwsSecretsManagerOpenAIKeyProviderBuilderExtensionsTests : IAsyncLifetime
 {
     private const string SecretName = "prod/openai-api-key";
 
@@ -136,6 +137,45 @@ public sealed class OpenAIKeyProviderBuilderAwsSecretsManagerExtensionsTests : I
     }
 
     [Fact]
+    public async Task AddAwsSecretsManager_AppSetsAProxyHandlerAndTheEndpointRedirects_DoesNotSendTheSessionTokenToTheTarget()
+    {
+        await using var elsewhere = await FakeSecretsManager.StartAsync(_time);
+        _server.RespondNextRaw(307, [], ("Location", elsewhere.Url.ToString()));
+        await using var services = Build(builder =>
+        {
+            builder.AddAwsSecretsManager(SecretName, PointAtServer);
+
+            // The documented way to add a proxy, after AddAwsSecretsManager: a new handler, which follows redirects by default.
+            builder.Services.AddHttpClient("KeyVaulting.AwsSecretsManager")
+                .ConfigurePrimaryHttpMessageHandler(() => new HttpClientHandler { Proxy = new WebProxy("http://proxy.example.test:3128") { BypassProxyOnLocal = true } });
+        });
+
+        var act = async () => await services.GetRequiredService<IOpenAIKeyProvider>().GetKeyAsync();
+
+        var failure = (await act.Should().ThrowAsync<OpenAIKeyUnavailableException>()).Which;
+        elsewhere.Requests.Should().BeEmpty("the redirect is not followed, so the session token and the signature never reach its target");
+        failure.Message.Should().Contain("with a redirect (HTTP 307)");
+        failure.ShouldNotContainSecrets(Secrets());
+    }
+
+    [Fact]
+    public async Task AddAwsSecretsManager_AppSetsAPrimaryHandlerThatCannotBeChecked_FailsWithoutSendingTheRequest()
+    {
+        _server.PutSecretString(SecretName, TestKeys.Numbered(51));
+        await using var services = Build(builder =>
+        {
+            builder.AddAwsSecretsManager(SecretName, PointAtServer);
+            builder.Services.AddHttpClient("KeyVaulting.AwsSecretsManager").ConfigurePrimaryHttpMessageHandler(() => new OpaqueHandler());
+        });
+
+        var act = async () => await services.GetRequiredService<IOpenAIKeyProvider>().GetKeyAsync();
+
+        var failure = (await act.Should().ThrowAsync<OpenAIKeyUnavailableException>()).Which;
+        failure.Message.Should().Contain("primary handler (OpaqueHandler)").And.Contain("cannot turn off redirects");
+        _server.Requests.Should().BeEmpty("a client that might follow a redirect with the credentials is refused, not used");
+    }
+
+    [Fact]
     public void AddAwsSecretsManager_RegistersTheConfigurationFactory()
     {
         using var services = Build(builder => builder.AddAwsSecretsManager(SecretName, PointAtServer));
@@ -165,10 +205,10 @@ public sealed class OpenAIKeyProviderBuilderAwsSecretsManagerExtensionsTests : I
     [InlineData("service-url-path", "ServiceUrl must have no path")]
     [InlineData("service-url-scheme", "ServiceUrl must be an absolute https://")]
     [InlineData("credentials-and-profile", "Set Credentials or Profile, not both.")]
-    [InlineData("stage-and-id", "Set VersionStage or VersionId, not both")]
-    [InlineData("short-version-id", "VersionId must be 32 to 64 characters long")]
+    [InlineData("stage-and-id", "Set VersionStage or Version, not both")]
+    [InlineData("short-version-id", "Version must be 32 to 64 characters long")]
     [InlineData("empty-stage", "VersionStage cannot be empty")]
-    [InlineData("empty-json-key", "JsonKey cannot be empty")]
+    [InlineData("empty-json-field", "JsonField must name a JSON field")]
     [InlineData("empty-profile", "Profile cannot be empty")]
     public void AddAwsSecretsManager_InvalidSetting_ThrowsNamingIt(string problem, string expected)
     {
@@ -179,10 +219,10 @@ public sealed class OpenAIKeyProviderBuilderAwsSecretsManagerExtensionsTests : I
             "service-url-path" => o => o.ServiceUrl = new Uri("https://vpce-0abc.secretsmanager.us-east-1.vpce.amazonaws.com/prefix/"),
             "service-url-scheme" => o => o.ServiceUrl = new Uri("ftp://127.0.0.1/"),
             "credentials-and-profile" => o => { o.Credentials = new AnonymousAWSCredentials(); o.Profile = "prod"; },
-            "stage-and-id" => o => { o.VersionStage = "AWSPREVIOUS"; o.VersionId = Guid.NewGuid().ToString(); },
-            "short-version-id" => o => o.VersionId = "v1",
+            "stage-and-id" => o => { o.VersionStage = "AWSPREVIOUS"; o.Version = Guid.NewGuid().ToString(); },
+            "short-version-id" => o => o.Version = "v1",
             "empty-stage" => o => o.VersionStage = " ",
-            "empty-json-key" => o => o.JsonKey = "",
+            "empty-json-field" => o => o.JsonField = "",
             "empty-profile" => o => o.Profile = "",
             _ => throw new ArgumentOutOfRangeException(nameof(problem)),
         };
@@ -195,11 +235,23 @@ public sealed class OpenAIKeyProviderBuilderAwsSecretsManagerExtensionsTests : I
     }
 
     [Fact]
-    public void AddAwsSecretsManager_VersionIdWithTheDefaultStage_IsAccepted()
+    public void AddAwsSecretsManager_KeyPastedAsJsonField_ThrowsWithoutRepeatingIt()
+    {
+        var key = TestKeys.Numbered(70);
+
+        var act = () => new ServiceCollection().AddOpenAIKeyProvider().AddAwsSecretsManager(SecretName, o => o.JsonField = key);
+
+        var failure = act.Should().Throw<ArgumentException>().Which;
+        failure.Message.Should().Contain("JsonField must name a JSON field");
+        failure.ShouldNotContainSecrets(key);
+    }
+
+    [Fact]
+    public void AddAwsSecretsManager_VersionWithTheDefaultStage_IsAccepted()
     {
         var services = new ServiceCollection();
 
-        var act = () => services.AddOpenAIKeyProvider().AddAwsSecretsManager(SecretName, o => o.VersionId = Guid.NewGuid().ToString());
+        var act = () => services.AddOpenAIKeyProvider().AddAwsSecretsManager(SecretName, o => o.Version = Guid.NewGuid().ToString());
 
         act.Should().NotThrow();
     }
@@ -240,6 +292,15 @@ public sealed class OpenAIKeyProviderBuilderAwsSecretsManagerExtensionsTests : I
 
     private string[] Secrets(params string[] keys)
         => [.. keys, .. _identity.Secrets, .. _server.Requests.Select(r => r.Header("authorization")!.Split("Signature=")[^1])];
+
+    /// <summary>A primary handler KeyVaulting knows nothing about: it cannot tell whether it follows redirects.</summary>
+    private sealed class OpaqueHandler : DelegatingHandler
+    {
+        public OpaqueHandler()
+            : base(new SocketsHttpHandler())
+        {
+        }
+    }
 
     private sealed class HeaderAddingHandler : DelegatingHandler
     {
