@@ -45,8 +45,8 @@ public sealed class OpenAIKeyProviderOptions
     /// <summary>
     /// Gets or sets how long one source may take to answer before the read counts as a transient failure. It holds
     /// whatever the source does: a fetch that ignores its cancellation token is abandoned, and the source is not called
-    /// again until it ends. It also bounds how long disposal waits for a read in flight and for each source's own
-    /// disposal. Default: 30 seconds.
+    /// again until it ends (the next read waits for it, within its own timeout). It also bounds how long disposal waits
+    /// for a read in flight and for each source's own disposal. Default: 30 seconds.
     /// </summary>
     [Range(typeof(TimeSpan), "00:00:00.001", "00:10:00")]
     public TimeSpan SourceTimeout { get; set; } = TimeSpan.FromSeconds(30);

@@ -53,6 +53,9 @@ internal static partial class Log
     [LoggerMessage(15, LogLevel.Information, "OpenAI key provider '{ProviderName}': {SourceName} has ended a fetch that was abandoned after SourceTimeout; it is called again at the next refresh.")]
     public static partial void AbandonedFetchEnded(ILogger logger, string providerName, string sourceName);
 
+    [LoggerMessage(16, LogLevel.Debug, "OpenAI key provider '{ProviderName}': {SourceName} is still running a fetch abandoned after SourceTimeout; waiting for it to end before calling the source again.")]
+    public static partial void WaitingForAbandonedFetch(ILogger logger, string providerName, string sourceName);
+
     [LoggerMessage(20, LogLevel.Debug, "{SourceName} reads the .env file {FilePath}.")]
     public static partial void DotEnvFileResolved(ILogger logger, string sourceName, string filePath);
 }

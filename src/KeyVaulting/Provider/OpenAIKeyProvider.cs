@@ -234,8 +234,9 @@ internal sealed class OpenAIKeyProvider : IOpenAIKeyProvider, IDisposable, IAsyn
 
     /// <summary>
     /// A forced read that arrives while a periodic or first read is in flight: that read may have started before the
-    /// key was revoked, and may return it, so the forced read runs after it; forced callers share one such read.
-    /// Inside MinimumRefreshInterval of the last forced read, callers get the read in flight instead.
+    /// key was revoked, and may return it, so a forced read is queued behind it (see <see cref="EndReadLocked"/>);
+    /// forced callers share one such read. Inside MinimumRefreshInterval of the last forced read, callers get the read
+    /// in flight instead.
     /// </summary>
     private Task<OpenAIKey> ForcedReadAfterInflightLocked()
     {
@@ -289,21 +290,34 @@ internal sealed class OpenAIKeyProvider : IOpenAIKeyProvider, IDisposable, IAsyn
         return completion.Task;
     }
 
-    /// <summary>Ends the read of <paramref name="completion"/>, and starts the forced read queued behind it.</summary>
-    private void EndReadLocked(TaskCompletionSource<OpenAIKey> completion)
+    /// <summary>
+    /// Ends the read of <paramref name="completion"/>. The forced read queued behind it runs only when that read found
+    /// the key unchanged: the forced callers were refused that key, and the read may have started before the rotation.
+    /// When it found a new key, or failed (a store that has just failed is not read again at once), the forced callers
+    /// share its outcome: the returned completion is to be completed like <paramref name="completion"/>.
+    /// </summary>
+    private TaskCompletionSource<OpenAIKey>? EndReadLocked(TaskCompletionSource<OpenAIKey> completion, bool foundKeyUnchanged)
     {
         if (!ReferenceEquals(_inflightCompletion, completion))
         {
-            return;
+            return null;
         }
 
         _inflight = null;
         _inflightCompletion = null;
-        if (_queuedForced is { } queued && !_isDisposed)
+        if (_queuedForced is not { } queued)
         {
-            _queuedForced = null;
-            _ = StartReadLocked(forced: true, queued);
+            return null;
         }
+
+        _queuedForced = null;
+        if (foundKeyUnchanged && !_isDisposed)
+        {
+            _ = StartReadLocked(forced: true, queued);
+            return null;
+        }
+
+        return queued;
     }
 
     private async Task RunReadAsync(TaskCompletionSource<OpenAIKey> completion)
@@ -318,14 +332,16 @@ internal sealed class OpenAIKeyProvider : IOpenAIKeyProvider, IDisposable, IAsyn
         {
             // Disposal cancelled the read, or something unexpected: never leave waiters hanging, and never let the
             // background refresh stop (ScheduleLocked does nothing once disposed).
+            TaskCompletionSource<OpenAIKey>? follower;
             lock (_gate)
             {
                 _consecutiveFailures++;
                 ScheduleLocked(RefreshSchedule.AfterFailure(_options, _consecutiveFailures, retryAfter: null, Random.Shared.NextDouble()));
-                EndReadLocked(completion);
+                follower = EndReadLocked(completion, foundKeyUnchanged: false);
             }
 
             completion.TrySetException(_isDisposed ? new ObjectDisposedException(nameof(OpenAIKeyProvider)) : ex);
+            follower?.TrySetException(_isDisposed ? new ObjectDisposedException(nameof(OpenAIKeyProvider)) : ex);
         }
     }
 
@@ -389,28 +405,41 @@ internal sealed class OpenAIKeyProvider : IOpenAIKeyProvider, IDisposable, IAsyn
     /// <summary>
     /// Fetches from one source, bounded by SourceTimeout whatever the source does. The fetch runs on a thread of its
     /// own, so a source that blocks its caller (a read of a named pipe) blocks only that thread; a fetch still running
-    /// at the timeout is abandoned, its outcome observed and never awaited, and the source is not called again until
-    /// it ends (a source is never asked to fetch twice at once).
+    /// at the timeout is abandoned, its outcome observed and never awaited. A source is never asked to fetch twice at
+    /// once: while an abandoned fetch of it runs, the next read waits for it (within its own SourceTimeout) before
+    /// calling the source again. A source that honours its token ends at once; one that does not is not called again
+    /// until it ends.
     /// </summary>
     private async Task<OpenAIKeySourceResult> FetchAsync(int index, IOpenAIKeySource source, string name)
     {
-        if (_abandonedFetches[index] is { IsCompleted: false })
-        {
-            throw new OpenAIKeySourceException(
-                name,
-                string.Create(CultureInfo.InvariantCulture, $"{name} has not answered a read abandoned after {_options.SourceTimeout} (SourceTimeout), and is not called again until that read ends. A source must answer, or honour its cancellation token."),
-                isTransient: true);
-        }
-
         var timeout = new CancellationTokenSource(_options.SourceTimeout, _time);
         var linked = CancellationTokenSource.CreateLinkedTokenSource(timeout.Token, _disposed.Token);
-        var fetch = Task.Run(() => source.FetchAsync(linked.Token).AsTask(), CancellationToken.None);
+        Task<OpenAIKeySourceResult>? fetch = null;
         try
         {
+            if (_abandonedFetches[index] is { IsCompleted: false } abandoned)
+            {
+                Log.WaitingForAbandonedFetch(_logger, DisplayName, name);
+                await Task.WhenAny(abandoned, Task.Delay(Timeout.Infinite, timeout.Token)).ConfigureAwait(false);
+                if (!abandoned.IsCompleted)
+                {
+                    throw new OpenAIKeySourceException(
+                        name,
+                        string.Create(CultureInfo.InvariantCulture, $"{name} has not ended a fetch abandoned after {_options.SourceTimeout} (SourceTimeout), and is not called again until it does. A source must answer, or honour its cancellation token."),
+                        isTransient: true);
+                }
+
+                _disposed.Token.ThrowIfCancellationRequested();
+            }
+
+            fetch = Task.Run(() => source.FetchAsync(linked.Token).AsTask(), CancellationToken.None);
+
+            // Bounded by the timeout alone: on disposal, a source that honours its token ends at once, and one that
+            // does not is waited for until its SourceTimeout, no longer.
             return await fetch.WaitAsync(timeout.Token).ConfigureAwait(false)
                 ?? throw new OpenAIKeySourceException(name, $"{name} returned no result; a source must return Found or NotFound.", isTransient: false);
         }
-        catch (OperationCanceledException) when (timeout.IsCancellationRequested && !_disposed.IsCancellationRequested)
+        catch (OperationCanceledException) when (fetch is not null && timeout.IsCancellationRequested && !_disposed.IsCancellationRequested)
         {
             throw new OpenAIKeySourceException(
                 name,
@@ -419,15 +448,14 @@ internal sealed class OpenAIKeyProvider : IOpenAIKeyProvider, IDisposable, IAsyn
         }
         finally
         {
-            if (fetch.IsCompleted)
+            if (fetch is null || fetch.IsCompleted)
             {
                 linked.Dispose();
                 timeout.Dispose();
             }
             else
             {
-                _abandonedFetches[index] = fetch;
-                Observe(fetch.ContinueWith(
+                var ended = fetch.ContinueWith(
                     t =>
                     {
                         _ = t.Exception;
@@ -437,7 +465,9 @@ internal sealed class OpenAIKeyProvider : IOpenAIKeyProvider, IDisposable, IAsyn
                     },
                     CancellationToken.None,
                     TaskContinuationOptions.ExecuteSynchronously,
-                    TaskScheduler.Default));
+                    TaskScheduler.Default);
+                Observe(ended);
+                _abandonedFetches[index] = ended;
             }
         }
     }
@@ -450,7 +480,8 @@ internal sealed class OpenAIKeyProvider : IOpenAIKeyProvider, IDisposable, IAsyn
     {
         CancellationTokenSource? changed = null;
         OpenAIKey? result;
-        Exception? error = null;
+        OpenAIKeyUnavailableException? error = null;
+        TaskCompletionSource<OpenAIKey>? follower;
 
         lock (_gate)
         {
@@ -522,7 +553,7 @@ internal sealed class OpenAIKeyProvider : IOpenAIKeyProvider, IDisposable, IAsyn
                 }
             }
 
-            EndReadLocked(completion);
+            follower = EndReadLocked(completion, foundKeyUnchanged: outcome.Key is not null && previous is not null && changed is null);
         }
 
         FireChange(changed);
@@ -530,10 +561,14 @@ internal sealed class OpenAIKeyProvider : IOpenAIKeyProvider, IDisposable, IAsyn
         if (result is not null)
         {
             completion.TrySetResult(result);
+            follower?.TrySetResult(result);
         }
         else
         {
             completion.TrySetException(error!);
+
+            // A new instance: one exception object must not be thrown on several threads at once.
+            follower?.TrySetException(new OpenAIKeyUnavailableException(Name, error!.Message, error.InnerException));
         }
     }
 

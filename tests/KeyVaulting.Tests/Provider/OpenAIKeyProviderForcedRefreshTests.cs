@@ -64,6 +64,34 @@ public sealed class OpenAIKeyProviderForcedRefreshTests
         (await refresh.WaitAsync(Bound)).Value.Should().Be(KeyB);
     }
 
+    [Fact]
+    public async Task RefreshAsync_WhilePeriodicReadFindsANewKey_GetsThatKeyWithoutReadingAgain()
+    {
+        await using var app = await App.StartWithKeyAAsync();
+        app.Time.Advance(TimeSpan.FromMinutes(6));
+        var periodic = await app.Source.NextFetchAsync();
+
+        var refresh = app.Provider.RefreshAsync().AsTask();
+        periodic.Found(KeyB);
+
+        (await refresh.WaitAsync(Bound)).Value.Should().Be(KeyB);
+        app.Source.FetchCount.Should().Be(2, "a key other than the refused one is what the forced caller needs");
+    }
+
+    [Fact]
+    public async Task RefreshAsync_WhilePeriodicReadFails_SharesItsOutcomeWithoutHittingTheFailingStoreAgain()
+    {
+        await using var app = await App.StartWithKeyAAsync();
+        app.Time.Advance(TimeSpan.FromMinutes(6));
+        var periodic = await app.Source.NextFetchAsync();
+
+        var refresh = app.Provider.RefreshAsync().AsTask();
+        periodic.Fail(new OpenAIKeySourceException(app.Source.Name, "503 from the store", isTransient: true));
+
+        (await refresh.WaitAsync(Bound)).Value.Should().Be(KeyA, "the last known good key");
+        app.Source.FetchCount.Should().Be(2, "a store that has just failed is not read again at once; the backoff decides");
+    }
+
     private sealed class App : IAsyncDisposable
     {
         private readonly ServiceProvider _services;

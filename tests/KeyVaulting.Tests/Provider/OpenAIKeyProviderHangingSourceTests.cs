@@ -2,6 +2,7 @@ using System.Diagnostics;
 using KeyVaulting.Provider;
 using KeyVaulting.Testing;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Testing;
 using Microsoft.Extensions.Time.Testing;
 
@@ -64,19 +65,44 @@ public sealed class OpenAIKeyProviderHangingSourceTests
         app.Provider.GetStatus().ConsecutiveFailures.Should().Be(1);
         app.Provider.GetStatus().NextRefreshAt.Should().NotBeNull("the background refresh goes on");
 
-        await app.AdvanceAsync(TimeSpan.FromSeconds(2)); // the retry: the source is still busy with the hung fetch
-        app.Source.FetchCount.Should().Be(2, "a source is never called again while an abandoned fetch of it is still running");
+        app.Time.Advance(TimeSpan.FromSeconds(2)); // the retry: it waits for the abandoned fetch, within SourceTimeout
+        await Until(() => app.Logs.GetSnapshot().Any(r => r.Id.Id == 16));
+        app.Time.Advance(SourceTimeout);
+        await app.Provider.PendingRead.WaitAsync(Bound);
+        app.Source.FetchCount.Should().Be(2, "a source is never called while an abandoned fetch of it is still running");
         app.Provider.GetStatus().ConsecutiveFailures.Should().Be(2);
-        app.Provider.GetStatus().LastError.Should().Contain("has not answered");
+        app.Provider.GetStatus().LastError.Should().Contain("has not ended a fetch abandoned after 00:00:30 (SourceTimeout)");
 
+        app.Source.AnswerAtOnce = () => OpenAIKeySourceResult.Found(KeyB);
         hung.Fail(new InvalidOperationException("late failure nobody waits for"));
         await Until(() => app.Logs.GetSnapshot().Any(r => r.Id.Id == 15)); // the provider saw the abandoned fetch end
-        app.Source.AnswerAtOnce = () => OpenAIKeySourceResult.Found(KeyB);
         await app.AdvanceAsync(TimeSpan.FromSeconds(3)); // the next retry (2 s ± 20%)
 
         app.Source.FetchCount.Should().Be(3, "once the abandoned fetch has ended, the source is called again");
         (await app.Provider.GetKeyAsync()).Value.Should().Be(KeyB);
         app.Provider.GetStatus().ConsecutiveFailures.Should().Be(0);
+    }
+
+    [Fact]
+    public async Task Timer_SourceHonoursCancellationLate_NextReadWaitsForItAndCallsItAgain()
+    {
+        await using var app = new App(new ControlledKeySource());
+        var load = app.Provider.GetKeyAsync().AsTask();
+        (await app.Source.NextFetchAsync()).Found(KeyA);
+        await load.WaitAsync(Bound);
+        app.Time.Advance(TimeSpan.FromMinutes(6));
+        var slow = await app.Source.NextFetchAsync();
+        app.Time.Advance(SourceTimeout);
+        await app.Provider.PendingRead.WaitAsync(Bound);
+
+        app.Source.AnswerAtOnce = () => OpenAIKeySourceResult.Found(KeyB);
+        app.Time.Advance(TimeSpan.FromSeconds(2)); // the retry starts while the timed-out fetch is still ending
+        await Until(() => app.Logs.GetSnapshot().Any(r => r.Id.Id == 16));
+        slow.Fail(new OperationCanceledException()); // it honours its token, late
+        await app.Provider.PendingRead.WaitAsync(Bound);
+
+        app.Source.FetchCount.Should().Be(3);
+        (await app.Provider.GetKeyAsync()).Value.Should().Be(KeyB);
     }
 
     [Fact]
@@ -238,7 +264,7 @@ public sealed class OpenAIKeyProviderHangingSourceTests
         {
             Source = source as ControlledKeySource ?? new ControlledKeySource();
             var services = new ServiceCollection().AddSingleton<TimeProvider>(Time);
-            services.AddFakeLogging();
+            services.AddLogging(logging => logging.SetMinimumLevel(LogLevel.Trace)).AddFakeLogging();
             services.AddOpenAIKeyProvider(o => o.SourceTimeout = SourceTimeout).AddSource(source);
             _services = services.BuildServiceProvider();
             Provider = (OpenAIKeyProvider)_services.GetRequiredService<IOpenAIKeyProvider>();
