@@ -21,7 +21,8 @@ public sealed class OpenAIKeyProviderOptions
 
     /// <summary>
     /// Gets or sets the minimum time between two reads forced by <see cref="IOpenAIKeyProvider.RefreshAsync"/>; calls
-    /// inside it get the in-flight or latest result. Default: 5 seconds.
+    /// inside it get the in-flight or latest result. Measured on the monotonic clock, so a step of the wall clock does
+    /// not change it. Default: 5 seconds.
     /// </summary>
     [Range(typeof(TimeSpan), "00:00:00", "01:00:00")]
     public TimeSpan MinimumRefreshInterval { get; set; } = TimeSpan.FromSeconds(5);
@@ -42,8 +43,10 @@ public sealed class OpenAIKeyProviderOptions
     public TimeSpan MaxStaleness { get; set; } = TimeSpan.FromHours(24);
 
     /// <summary>
-    /// Gets or sets how long one source may take to answer before the read counts as a transient failure.
-    /// Default: 30 seconds.
+    /// Gets or sets how long one source may take to answer before the read counts as a transient failure. It holds
+    /// whatever the source does: a fetch that ignores its cancellation token is abandoned, and the source is not called
+    /// again until it ends (the next read waits for it, within its own timeout). It also bounds how long disposal waits
+    /// for a read in flight and for each source's own disposal. Default: 30 seconds.
     /// </summary>
     [Range(typeof(TimeSpan), "00:00:00.001", "00:10:00")]
     public TimeSpan SourceTimeout { get; set; } = TimeSpan.FromSeconds(30);

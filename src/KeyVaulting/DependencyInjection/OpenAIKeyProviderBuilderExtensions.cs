@@ -11,16 +11,19 @@ public static partial class OpenAIKeyProviderBuilderExtensions
     /// <param name="builder">The provider builder.</param>
     /// <param name="source">The source.</param>
     /// <returns>The builder, to add more sources.</returns>
+    /// <exception cref="ArgumentException">The source's <see cref="IOpenAIKeySource.Name"/> is empty, or looks like a key rather than a name (the message does not repeat it).</exception>
     public static IOpenAIKeyProviderBuilder AddSource(this IOpenAIKeyProviderBuilder builder, IOpenAIKeySource source)
     {
         Throw.IfNull(builder);
         Throw.IfNull(source);
+        SecretShapedNames.ThrowIfSecretShapedSourceName(source, nameof(source));
         return builder.AddEntry(new OpenAIKeySourceChainEntry(_ => [source], Owned: false));
     }
 
     /// <summary>
     /// Adds a source created from the application's services to the end of the provider's chain. The provider owns it:
     /// a source that is <see cref="IDisposable"/> or <see cref="IAsyncDisposable"/> is disposed with the provider.
+    /// A source whose <see cref="IOpenAIKeySource.Name"/> is empty or looks like a key makes resolving the provider fail.
     /// </summary>
     /// <param name="builder">The provider builder.</param>
     /// <param name="factory">Creates the source when the provider is first resolved.</param>

@@ -1,3 +1,4 @@
+using KeyVaulting.DependencyInjection.Internal;
 using KeyVaulting.Health;
 using KeyVaulting.Provider;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
@@ -17,6 +18,7 @@ public static class OpenAIKeyProviderHealthChecksBuilderExtensions
     /// <param name="failureStatus">The status reported when unhealthy. Default: <see cref="HealthStatus.Unhealthy"/>.</param>
     /// <param name="tags">Tags to filter checks by.</param>
     /// <returns>The health checks builder.</returns>
+    /// <exception cref="ArgumentException"><paramref name="providerName"/> or <paramref name="name"/> looks like a key rather than a name (the message does not repeat it), or <paramref name="providerName"/> is <c>default</c>.</exception>
     public static IHealthChecksBuilder AddOpenAIKeyProvider(
         this IHealthChecksBuilder builder,
         string? providerName = null,
@@ -26,11 +28,15 @@ public static class OpenAIKeyProviderHealthChecksBuilderExtensions
     {
         Throw.IfNull(builder);
         var key = providerName ?? string.Empty;
+        if (key.Length > 0)
+        {
+            OpenAIKeyProviderServiceCollectionExtensions.CheckProviderName(key, nameof(providerName));
+        }
+
+        SecretShapedNames.ThrowIfSecretShaped(name, nameof(name), "The health check name", "Name the check after what it watches, for example 'openai-key'.");
         return builder.Add(new HealthCheckRegistration(
             name ?? (key.Length == 0 ? "openai-key" : $"openai-key:{key}"),
-            sp => new OpenAIKeyProviderHealthCheck(
-                sp.GetRequiredKeyedService<OpenAIKeyProvider>(key),
-                sp.GetService<TimeProvider>() ?? TimeProvider.System),
+            sp => new OpenAIKeyProviderHealthCheck(sp.GetRequiredKeyedService<OpenAIKeyProvider>(key)),
             failureStatus,
             tags));
     }

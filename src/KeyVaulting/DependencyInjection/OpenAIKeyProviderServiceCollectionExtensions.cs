@@ -18,6 +18,9 @@ namespace Microsoft.Extensions.DependencyInjection;
 /// <summary>Registers OpenAI key providers in an <see cref="IServiceCollection"/>.</summary>
 public static class OpenAIKeyProviderServiceCollectionExtensions
 {
+    /// <summary>The name the default provider goes by in logs, metric tags and health entries.</summary>
+    private const string DefaultDisplayName = "default";
+
     /// <summary>
     /// Registers the default <see cref="IOpenAIKeyProvider"/>. Add sources to the returned builder in order; with no
     /// source, the chain is the <c>OPENAI_API_KEY</c> environment variable, then a <c>.env</c> file.
@@ -54,6 +57,7 @@ public static class OpenAIKeyProviderServiceCollectionExtensions
     /// <param name="services">The service collection.</param>
     /// <param name="name">The provider's name and service key.</param>
     /// <returns>The builder, to add sources.</returns>
+    /// <exception cref="ArgumentException"><paramref name="name"/> is <c>default</c> (the default provider's name in logs, metrics and health checks) or looks like a key rather than a name (the message does not repeat it).</exception>
     public static IOpenAIKeyProviderBuilder AddOpenAIKeyProvider(this IServiceCollection services, string name)
     {
         Throw.IfNull(services);
@@ -66,6 +70,7 @@ public static class OpenAIKeyProviderServiceCollectionExtensions
     /// <param name="name">The provider's name and service key.</param>
     /// <param name="configure">Configures the provider's options.</param>
     /// <returns>The builder, to add sources.</returns>
+    /// <exception cref="ArgumentException"><paramref name="name"/> is <c>default</c> (the default provider's name in logs, metrics and health checks) or looks like a key rather than a name (the message does not repeat it).</exception>
     public static IOpenAIKeyProviderBuilder AddOpenAIKeyProvider(this IServiceCollection services, string name, Action<OpenAIKeyProviderOptions> configure)
     {
         Throw.IfNull(services);
@@ -84,6 +89,7 @@ public static class OpenAIKeyProviderServiceCollectionExtensions
     /// <param name="name">The provider's name and service key.</param>
     /// <param name="configuration">The section with the provider's settings, <c>Chain</c> and <c>Sources</c>.</param>
     /// <returns>The builder, to add more sources after those of the configuration.</returns>
+    /// <exception cref="ArgumentException"><paramref name="name"/> is <c>default</c> (the default provider's name in logs, metrics and health checks) or looks like a key rather than a name (the message does not repeat it).</exception>
     public static IOpenAIKeyProviderBuilder AddOpenAIKeyProvider(this IServiceCollection services, string name, IConfiguration configuration)
     {
         Throw.IfNull(services);
@@ -100,6 +106,7 @@ public static class OpenAIKeyProviderServiceCollectionExtensions
 
     private static OpenAIKeyProviderBuilder AddCore(IServiceCollection services, string name)
     {
+        CheckProviderName(name, nameof(name));
         services.AddOptions();
         services.TryAddSingleton(sp => new KeyVaultingMetrics(sp.GetService<System.Diagnostics.Metrics.IMeterFactory>()));
         services.TryAddSingleton<OpenAIKeySourceFactoryRegistry>();
@@ -131,6 +138,27 @@ public static class OpenAIKeyProviderServiceCollectionExtensions
         return new OpenAIKeyProviderBuilder(name, services);
     }
 
+    /// <summary>
+    /// Refuses a provider name that would be confused with the default provider's (which is called <c>default</c> in
+    /// logs, metric tags and health entries), or that has the shape of a key.
+    /// </summary>
+    internal static void CheckProviderName(string name, string paramName)
+    {
+        if (string.Equals(name, DefaultDisplayName, StringComparison.OrdinalIgnoreCase))
+        {
+            throw new ArgumentException(
+                $"'{DefaultDisplayName}' is the name the default OpenAI key provider goes by in logs, metrics and health checks, so a named provider cannot have it. " +
+                "Name the provider after what it is for (for example the OpenAI project, 'analytics'), or register the default provider with AddOpenAIKeyProvider().",
+                paramName);
+        }
+
+        SecretShapedNames.ThrowIfSecretShaped(
+            name,
+            paramName,
+            "The OpenAI key provider name",
+            "Name the provider after what it is for, for example the OpenAI project ('analytics'); its key belongs in a source.");
+    }
+
     private static OpenAIKeyProvider CreateProvider(IServiceProvider services, string name)
     {
         var options = services.GetRequiredService<IOptionsMonitor<OpenAIKeyProviderOptions>>().Get(name);
@@ -146,6 +174,15 @@ public static class OpenAIKeyProviderServiceCollectionExtensions
                 {
                     owned.Add(source);
                 }
+            }
+        }
+
+        for (var i = 0; i < sources.Count; i++)
+        {
+            if (SecretShapedNames.Describe(sources[i]) is { } problem)
+            {
+                var provider = name.Length == 0 ? "the default OpenAI key provider" : $"OpenAI key provider '{name}'";
+                throw new InvalidOperationException($"Source {i + 1} of {provider} ({sources[i].GetType().FullName}) has a Name that {problem}");
             }
         }
 

@@ -4,7 +4,7 @@ namespace KeyVaulting.Diagnostics;
 
 /// <summary>
 /// Log messages of the core package (event ids 1–99). No message takes a key value, at any level: keys appear only
-/// as fingerprints.
+/// as fingerprints, and provider and source names are passed through <c>SecretShapes.MaskName</c> first.
 /// </summary>
 internal static partial class Log
 {
@@ -46,6 +46,15 @@ internal static partial class Log
 
     [LoggerMessage(13, LogLevel.Debug, "OpenAI key provider '{ProviderName}' re-read {SourceName}: key {Fingerprint} is unchanged.")]
     public static partial void KeyUnchanged(ILogger logger, string providerName, string sourceName, string fingerprint);
+
+    [LoggerMessage(14, LogLevel.Warning, "OpenAI key provider '{ProviderName}' stopped waiting for {SourceName} to be disposed after {Timeout} (SourceTimeout) and left it behind, so that the application can stop. Its disposal should end, or honour the host's shutdown.")]
+    public static partial void SourceDisposalAbandoned(ILogger logger, string providerName, string sourceName, TimeSpan timeout);
+
+    [LoggerMessage(15, LogLevel.Information, "OpenAI key provider '{ProviderName}': {SourceName} has ended a fetch that was abandoned after SourceTimeout; it is called again at the next refresh.")]
+    public static partial void AbandonedFetchEnded(ILogger logger, string providerName, string sourceName);
+
+    [LoggerMessage(16, LogLevel.Debug, "OpenAI key provider '{ProviderName}': {SourceName} is still running a fetch abandoned after SourceTimeout; waiting for it to end before calling the source again.")]
+    public static partial void WaitingForAbandonedFetch(ILogger logger, string providerName, string sourceName);
 
     [LoggerMessage(20, LogLevel.Debug, "{SourceName} reads the .env file {FilePath}.")]
     public static partial void DotEnvFileResolved(ILogger logger, string sourceName, string filePath);

@@ -8,9 +8,9 @@ namespace KeyVaulting.Health;
 /// Reports a provider's health: Healthy with a fresh key, Degraded while serving the last known good key after
 /// failed refreshes, Unhealthy with no key or one not confirmed for longer than
 /// <see cref="OpenAIKeyProviderOptions.MaxStaleness"/>. The data has source, version, fingerprint, age and last
-/// error; never a key.
+/// error; never a key (names and errors are masked by the provider).
 /// </summary>
-internal sealed class OpenAIKeyProviderHealthCheck(OpenAIKeyProvider provider, TimeProvider timeProvider) : IHealthCheck
+internal sealed class OpenAIKeyProviderHealthCheck(OpenAIKeyProvider provider) : IHealthCheck
 {
     public async Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default)
     {
@@ -29,8 +29,8 @@ internal sealed class OpenAIKeyProviderHealthCheck(OpenAIKeyProvider provider, T
 
         var status = provider.GetStatus();
         var key = status.Key!;
-        var now = timeProvider.GetUtcNow();
-        var age = status.LastSuccessAt is { } at ? now - at : TimeSpan.Zero;
+        // Measured on the monotonic clock: a step of the wall clock neither hides nor fakes staleness.
+        var age = status.SinceLastSuccess ?? TimeSpan.Zero;
         var data = new Dictionary<string, object>
         {
             ["provider"] = provider.DisplayName,

@@ -27,7 +27,8 @@ public sealed class OpenAIKey : IEquatable<OpenAIKey>
     /// Initializes a new instance of the <see cref="OpenAIKey"/> class.
     /// </summary>
     /// <param name="value">The secret value. It must already be normalized: no surrounding or inner white space, no control characters.</param>
-    /// <param name="source">The name of the source the key came from, for example <c>Environment:OPENAI_API_KEY</c>. Never a secret.</param>
+    /// <param name="source">The name of the source the key came from, for example <c>Environment:OPENAI_API_KEY</c>. Never a
+    /// secret: a part of it that has the shape of one (a key given where a name was expected) is masked.</param>
     /// <param name="version">The store's version identifier of the key, when the store has versions.</param>
     /// <param name="retrievedAt">When the key was read from the source.</param>
     /// <param name="expiresAt">When the key stops being valid, when the store says so.</param>
@@ -37,6 +38,7 @@ public sealed class OpenAIKey : IEquatable<OpenAIKey>
     {
         Throw.IfNull(value);
         Throw.IfNullOrWhiteSpace(source);
+        source = SecretShapes.MaskName(source);
 
         if (value.Length == 0)
         {

@@ -7,7 +7,8 @@ namespace KeyVaulting;
 /// <remarks>
 /// Unlike <see cref="OpenAIKeySourceResult.NotFound(string)"/>, a failure stops the chain: the provider keeps serving
 /// the last known good key and retries with backoff. The message names the source and what to fix; it never contains
-/// a secret.
+/// a secret. As a safeguard, a part of the message or of the source name that has the shape of a key, a bearer token
+/// or a JWT (a key given where a name was expected) is masked.
 /// </remarks>
 public class OpenAIKeySourceException : Exception
 {
@@ -20,7 +21,7 @@ public class OpenAIKeySourceException : Exception
     /// <summary>Initializes a new instance of the <see cref="OpenAIKeySourceException"/> class.</summary>
     /// <param name="message">What failed and how to fix it. Never a secret.</param>
     public OpenAIKeySourceException(string message)
-        : base(message)
+        : base(Masked(message))
     {
         SourceName = string.Empty;
     }
@@ -29,7 +30,7 @@ public class OpenAIKeySourceException : Exception
     /// <param name="message">What failed and how to fix it. Never a secret.</param>
     /// <param name="innerException">The store's own error.</param>
     public OpenAIKeySourceException(string message, Exception? innerException)
-        : base(message, innerException)
+        : base(Masked(message), innerException)
     {
         SourceName = string.Empty;
     }
@@ -41,9 +42,9 @@ public class OpenAIKeySourceException : Exception
     /// <param name="retryAfter">How long the store asked callers to wait, when it said so.</param>
     /// <param name="innerException">The store's own error.</param>
     public OpenAIKeySourceException(string sourceName, string message, bool isTransient, TimeSpan? retryAfter = null, Exception? innerException = null)
-        : base(message, innerException)
+        : base(Masked(message), innerException)
     {
-        SourceName = sourceName ?? string.Empty;
+        SourceName = sourceName is null ? string.Empty : SecretShapes.MaskName(sourceName);
         IsTransient = isTransient;
         RetryAfter = retryAfter;
     }
@@ -56,4 +57,6 @@ public class OpenAIKeySourceException : Exception
 
     /// <summary>Gets how long the store asked callers to wait before retrying, when it said so.</summary>
     public TimeSpan? RetryAfter { get; }
+
+    private static string Masked(string message) => message is null ? null! : SecretShapes.MaskName(message);
 }

@@ -45,11 +45,12 @@ public sealed class OpenAIKeySourceResult
         => new(Throw.IfNull(value), version, expiresAt, reason: null);
 
     /// <summary>Creates a result for a store that holds no key, so the next source of the chain is tried.</summary>
-    /// <param name="reason">Why no key was found, for example <c>the variable OPENAI_API_KEY is not set</c>. Never a secret.</param>
+    /// <param name="reason">Why no key was found, for example <c>the variable OPENAI_API_KEY is not set</c>. Never a secret:
+    /// a part of it that has the shape of a key, a bearer token or a JWT is masked.</param>
     /// <returns>The result.</returns>
     /// <exception cref="ArgumentException"><paramref name="reason"/> is empty.</exception>
     public static OpenAIKeySourceResult NotFound(string reason)
-        => new(value: null, version: null, expiresAt: null, Throw.IfNullOrWhiteSpace(reason));
+        => new(value: null, version: null, expiresAt: null, SecretShapes.MaskName(Throw.IfNullOrWhiteSpace(reason)));
 
     /// <summary>Describes the result without its value.</summary>
     /// <returns><c>Found</c> with the version, or <c>NotFound</c> with the reason.</returns>

@@ -5,7 +5,8 @@ namespace KeyVaulting;
 /// before any key was ever loaded.
 /// </summary>
 /// <remarks>
-/// The message names every source tried and why it gave no key. It never contains a secret.
+/// The message names every source tried and why it gave no key. It never contains a secret: a part of it that has the
+/// shape of a key, a bearer token or a JWT is masked.
 /// </remarks>
 public sealed class OpenAIKeyUnavailableException : InvalidOperationException
 {
@@ -18,7 +19,7 @@ public sealed class OpenAIKeyUnavailableException : InvalidOperationException
     /// <summary>Initializes a new instance of the <see cref="OpenAIKeyUnavailableException"/> class.</summary>
     /// <param name="message">The message, naming each source tried and why. Never a secret.</param>
     public OpenAIKeyUnavailableException(string message)
-        : base(message)
+        : base(Masked(message))
     {
         ProviderName = string.Empty;
     }
@@ -27,17 +28,19 @@ public sealed class OpenAIKeyUnavailableException : InvalidOperationException
     /// <param name="message">The message, naming each source tried and why. Never a secret.</param>
     /// <param name="innerException">The failure of the source that stopped the chain, if any.</param>
     public OpenAIKeyUnavailableException(string message, Exception? innerException)
-        : base(message, innerException)
+        : base(Masked(message), innerException)
     {
         ProviderName = string.Empty;
     }
 
     internal OpenAIKeyUnavailableException(string providerName, string message, Exception? innerException)
-        : base(message, innerException)
+        : base(Masked(message), innerException)
     {
         ProviderName = providerName;
     }
 
     /// <summary>Gets the name of the provider that has no key; empty for the default provider.</summary>
     public string ProviderName { get; }
+
+    private static string Masked(string message) => message is null ? null! : SecretShapes.MaskName(message);
 }

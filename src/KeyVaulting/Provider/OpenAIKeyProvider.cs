@@ -22,15 +22,25 @@ internal sealed class OpenAIKeyProvider : IOpenAIKeyProvider, IDisposable, IAsyn
     private readonly object _gate = new();
     private readonly CancellationTokenSource _disposed = new();
 
+    // Per source: a fetch abandoned at SourceTimeout because the source ignored its token. Written and read by one
+    // read at a time (reads are single-flight).
+    private readonly Task?[] _abandonedFetches;
+
     private volatile OpenAIKey? _current;
     private CancellationTokenSource _changeSource = new();
-    private Task<OpenAIKey>? _inflight;
     private ITimer? _timer;
     private bool _isDisposed;
 
-    // Guarded by _gate.
-    private DateTimeOffset? _lastAttemptAt;
-    private DateTimeOffset? _lastForcedAt;
+    // Guarded by _gate. Intervals are measured on the monotonic clock (GetTimestamp), so that a step of the wall
+    // clock neither turns off forced reads nor makes a fresh key look stale; wall time is kept for what people see.
+    private Task<OpenAIKey>? _inflight;
+    private TaskCompletionSource<OpenAIKey>? _inflightCompletion;
+    private bool _inflightForced;
+    private TaskCompletionSource<OpenAIKey>? _queuedForced;
+    private Task _running = Task.CompletedTask;
+    private long? _lastAttemptTimestamp;
+    private long? _lastForcedTimestamp;
+    private long? _lastSuccessTimestamp;
     private DateTimeOffset? _lastSuccessAt;
     private DateTimeOffset? _nextRefreshAt;
     private string? _lastError;
@@ -47,8 +57,9 @@ internal sealed class OpenAIKeyProvider : IOpenAIKeyProvider, IDisposable, IAsyn
         KeyVaultingMetrics metrics)
     {
         Name = name;
-        DisplayName = name.Length == 0 ? "default" : name;
+        DisplayName = name.Length == 0 ? "default" : SecretShapes.MaskName(name);
         _sources = sources;
+        _abandonedFetches = new Task?[sources.Count];
         _ownedSources = ownedSources;
         _options = options;
         _time = timeProvider;
@@ -97,85 +108,89 @@ internal sealed class OpenAIKeyProvider : IOpenAIKeyProvider, IDisposable, IAsyn
     {
         lock (_gate)
         {
-            return new OpenAIKeyProviderStatus(_current, _lastSuccessAt, _lastError, _consecutiveFailures, _nextRefreshAt);
+            var sinceLastSuccess = _lastSuccessTimestamp is { } at ? _time.GetElapsedTime(at) : (TimeSpan?)null;
+            return new OpenAIKeyProviderStatus(_current, _lastSuccessAt, sinceLastSuccess, _lastError, _consecutiveFailures, _nextRefreshAt);
         }
     }
 
-    public void Dispose()
+    public void Dispose() => DisposeCoreAsync().GetAwaiter().GetResult();
+
+    public ValueTask DisposeAsync() => new(DisposeCoreAsync());
+
+    /// <summary>
+    /// Stops the timer, releases every waiter at once with <see cref="ObjectDisposedException"/>, waits for the read in
+    /// flight (which ends at once when its source honours cancellation, and at its SourceTimeout otherwise), then
+    /// disposes the sources the provider owns, each within SourceTimeout: host shutdown never hangs on a source.
+    /// </summary>
+    private async Task DisposeCoreAsync()
     {
-        if (StopLocked())
-        {
-            foreach (var source in _ownedSources)
-            {
-                if (source is IDisposable disposable)
-                {
-                    disposable.Dispose();
-                }
-                else if (source is IAsyncDisposable asyncDisposable)
-                {
-                    asyncDisposable.DisposeAsync().AsTask().GetAwaiter().GetResult();
-                }
-            }
-        }
-    }
-
-    public async ValueTask DisposeAsync()
-    {
-        Task? inflight;
-        lock (_gate)
-        {
-            inflight = _inflight;
-        }
-
-        if (!StopLocked())
-        {
-            return;
-        }
-
-        if (inflight is not null)
-        {
-            try
-            {
-                await inflight.ConfigureAwait(false);
-            }
-            catch (Exception)
-            {
-                // The read was abandoned by disposal; its outcome no longer matters.
-            }
-        }
-
-        foreach (var source in _ownedSources)
-        {
-            if (source is IAsyncDisposable asyncDisposable)
-            {
-                await asyncDisposable.DisposeAsync().ConfigureAwait(false);
-            }
-            else if (source is IDisposable disposable)
-            {
-                disposable.Dispose();
-            }
-        }
-    }
-
-    /// <summary>Stops the timer and cancels reads; returns true for the one caller that did it.</summary>
-    private bool StopLocked()
-    {
+        Task running;
+        TaskCompletionSource<OpenAIKey>? inflight;
+        TaskCompletionSource<OpenAIKey>? queued;
         lock (_gate)
         {
             if (_isDisposed)
             {
-                return false;
+                return;
             }
 
             _isDisposed = true;
             _timer?.Dispose();
             _timer = null;
             _nextRefreshAt = null;
+            running = _running;
+            inflight = _inflightCompletion;
+            queued = _queuedForced;
+            _queuedForced = null;
         }
 
         _metrics.UntrackKeyAge(DisplayName);
         _disposed.Cancel();
-        return true;
+        inflight?.TrySetException(new ObjectDisposedException(nameof(OpenAIKeyProvider)));
+        queued?.TrySetException(new ObjectDisposedException(nameof(OpenAIKeyProvider)));
+
+        try
+        {
+            await running.ConfigureAwait(false);
+        }
+        catch (Exception)
+        {
+            // The read was abandoned by disposal; its outcome no longer matters.
+        }
+
+        foreach (var source in _ownedSources)
+        {
+            if (source is IAsyncDisposable or IDisposable)
+            {
+                await DisposeSourceAsync(source).ConfigureAwait(false);
+            }
+        }
+    }
+
+    private async Task DisposeSourceAsync(IOpenAIKeySource source)
+    {
+        // On a thread of its own and bounded: a disposal that blocks its caller or never ends is abandoned.
+        var disposal = Task.Run(async () =>
+        {
+            if (source is IAsyncDisposable asyncDisposable)
+            {
+                await asyncDisposable.DisposeAsync().ConfigureAwait(false);
+            }
+            else
+            {
+                ((IDisposable)source).Dispose();
+            }
+        });
+
+        try
+        {
+            await disposal.WaitAsync(_options.SourceTimeout, _time).ConfigureAwait(false);
+        }
+        catch (TimeoutException) when (!disposal.IsCompleted)
+        {
+            Observe(disposal);
+            Log.SourceDisposalAbandoned(_logger, DisplayName, SafeName(source), _options.SourceTimeout);
+        }
     }
 
     private async Task<OpenAIKey> ReadAsync(bool forced, CancellationToken cancellationToken)
@@ -187,13 +202,13 @@ internal sealed class OpenAIKeyProvider : IOpenAIKeyProvider, IDisposable, IAsyn
 
             if (_inflight is not null)
             {
-                read = _inflight;
+                read = forced && !_inflightForced ? ForcedReadAfterInflightLocked() : _inflight;
             }
             else if (!forced && _current is { } current)
             {
                 return current;
             }
-            else if (forced ? WithinMinimumInterval(_lastForcedAt) : _current is null && WithinMinimumInterval(_lastAttemptAt))
+            else if (forced ? WithinMinimumInterval(_lastForcedTimestamp) : _current is null && WithinMinimumInterval(_lastAttemptTimestamp))
             {
                 if (_current is { } latest)
                 {
@@ -217,29 +232,92 @@ internal sealed class OpenAIKeyProvider : IOpenAIKeyProvider, IDisposable, IAsyn
         return await read.WaitAsync(cancellationToken).ConfigureAwait(false);
     }
 
-    /// <summary>Forced reads are spaced by MinimumRefreshInterval; so are retries of a failed first load.</summary>
-    private bool WithinMinimumInterval(DateTimeOffset? since)
-        => since is { } at && _time.GetUtcNow() - at < _options.MinimumRefreshInterval;
-
-    private Task<OpenAIKey> StartReadLocked(bool forced)
+    /// <summary>
+    /// A forced read that arrives while a periodic or first read is in flight: that read may have started before the
+    /// key was revoked, and may return it, so a forced read is queued behind it (see <see cref="EndReadLocked"/>);
+    /// forced callers share one such read. Inside MinimumRefreshInterval of the last forced read, callers get the read
+    /// in flight instead.
+    /// </summary>
+    private Task<OpenAIKey> ForcedReadAfterInflightLocked()
     {
-        if (forced)
+        if (_queuedForced is { } queued)
         {
-            _lastForcedAt = _time.GetUtcNow();
+            return queued.Task;
         }
 
+        if (WithinMinimumInterval(_lastForcedTimestamp))
+        {
+            return _inflight!;
+        }
+
+        _lastForcedTimestamp = _time.GetTimestamp();
+        _queuedForced = NewCompletion();
+        return _queuedForced.Task;
+    }
+
+    /// <summary>Forced reads are spaced by MinimumRefreshInterval; so are retries of a failed first load.</summary>
+    private bool WithinMinimumInterval(long? since)
+        => since is { } at && _time.GetElapsedTime(at) < _options.MinimumRefreshInterval;
+
+    private static TaskCompletionSource<OpenAIKey> NewCompletion()
+    {
         var completion = new TaskCompletionSource<OpenAIKey>(TaskCreationOptions.RunContinuationsAsynchronously);
-        _inflight = completion.Task;
 
         // A background read may fail with nobody waiting: observe it so it never surfaces as unobserved.
-        _ = completion.Task.ContinueWith(
+        Observe(completion.Task);
+        return completion;
+    }
+
+    private static void Observe(Task task)
+        => _ = task.ContinueWith(
             static t => _ = t.Exception,
             CancellationToken.None,
             TaskContinuationOptions.OnlyOnFaulted | TaskContinuationOptions.ExecuteSynchronously,
             TaskScheduler.Default);
 
-        _ = Task.Run(() => RunReadAsync(completion));
+    private Task<OpenAIKey> StartReadLocked(bool forced, TaskCompletionSource<OpenAIKey>? queued = null)
+    {
+        if (forced && queued is null)
+        {
+            _lastForcedTimestamp = _time.GetTimestamp();
+        }
+
+        var completion = queued ?? NewCompletion();
+        _inflight = completion.Task;
+        _inflightCompletion = completion;
+        _inflightForced = forced;
+        _running = Task.Run(() => RunReadAsync(completion));
         return completion.Task;
+    }
+
+    /// <summary>
+    /// Ends the read of <paramref name="completion"/>. The forced read queued behind it runs only when that read found
+    /// the key unchanged: the forced callers were refused that key, and the read may have started before the rotation.
+    /// When it found a new key, or failed (a store that has just failed is not read again at once), the forced callers
+    /// share its outcome: the returned completion is to be completed like <paramref name="completion"/>.
+    /// </summary>
+    private TaskCompletionSource<OpenAIKey>? EndReadLocked(TaskCompletionSource<OpenAIKey> completion, bool foundKeyUnchanged)
+    {
+        if (!ReferenceEquals(_inflightCompletion, completion))
+        {
+            return null;
+        }
+
+        _inflight = null;
+        _inflightCompletion = null;
+        if (_queuedForced is not { } queued)
+        {
+            return null;
+        }
+
+        _queuedForced = null;
+        if (foundKeyUnchanged && !_isDisposed)
+        {
+            _ = StartReadLocked(forced: true, queued);
+            return null;
+        }
+
+        return queued;
     }
 
     private async Task RunReadAsync(TaskCompletionSource<OpenAIKey> completion)
@@ -247,20 +325,23 @@ internal sealed class OpenAIKeyProvider : IOpenAIKeyProvider, IDisposable, IAsyn
         try
         {
             var outcome = await ReadChainAsync().ConfigureAwait(false);
+            _disposed.Token.ThrowIfCancellationRequested();
             Apply(outcome, completion);
         }
         catch (Exception ex)
         {
             // Disposal cancelled the read, or something unexpected: never leave waiters hanging, and never let the
             // background refresh stop (ScheduleLocked does nothing once disposed).
+            TaskCompletionSource<OpenAIKey>? follower;
             lock (_gate)
             {
-                _inflight = null;
                 _consecutiveFailures++;
                 ScheduleLocked(RefreshSchedule.AfterFailure(_options, _consecutiveFailures, retryAfter: null, Random.Shared.NextDouble()));
+                follower = EndReadLocked(completion, foundKeyUnchanged: false);
             }
 
             completion.TrySetException(_isDisposed ? new ObjectDisposedException(nameof(OpenAIKeyProvider)) : ex);
+            follower?.TrySetException(_isDisposed ? new ObjectDisposedException(nameof(OpenAIKeyProvider)) : ex);
         }
     }
 
@@ -269,85 +350,150 @@ internal sealed class OpenAIKeyProvider : IOpenAIKeyProvider, IDisposable, IAsyn
         var tried = new List<string>(_sources.Count);
         for (var i = 0; i < _sources.Count; i++)
         {
+            _disposed.Token.ThrowIfCancellationRequested();
             var source = _sources[i];
+            var name = SafeName(source);
             var started = _time.GetTimestamp();
             using var activity = KeyVaultingDiagnostics.ActivitySource.StartActivity(KeyVaultingDiagnostics.FetchActivity);
             activity?.SetTag(KeyVaultingDiagnostics.ProviderTag, DisplayName);
-            activity?.SetTag(KeyVaultingDiagnostics.SourceTag, source.Name);
+            activity?.SetTag(KeyVaultingDiagnostics.SourceTag, name);
 
             OpenAIKeySourceResult result;
             try
             {
-                using var timeout = new CancellationTokenSource(_options.SourceTimeout, _time);
-                using var linked = CancellationTokenSource.CreateLinkedTokenSource(timeout.Token, _disposed.Token);
-                try
-                {
-                    result = await source.FetchAsync(linked.Token).ConfigureAwait(false)
-                        ?? throw new OpenAIKeySourceException(source.Name, $"{source.Name} returned no result; a source must return Found or NotFound.", isTransient: false);
-                }
-                catch (OperationCanceledException) when (timeout.IsCancellationRequested && !_disposed.IsCancellationRequested)
-                {
-                    throw new OpenAIKeySourceException(
-                        source.Name,
-                        string.Create(CultureInfo.InvariantCulture, $"{source.Name} did not answer within {_options.SourceTimeout} (SourceTimeout)."),
-                        isTransient: true);
-                }
+                result = await FetchAsync(i, source, name).ConfigureAwait(false);
             }
             catch (OpenAIKeySourceException ex)
             {
-                Record(source, KeyVaultingDiagnostics.OutcomeFailed, started, activity);
-                return ChainOutcome.Failed(source, i, tried, ex);
+                Record(name, KeyVaultingDiagnostics.OutcomeFailed, started, activity);
+                return ChainOutcome.Failed(name, i, tried, ex);
             }
             catch (Exception ex) when (ex is not OperationCanceledException || !_disposed.IsCancellationRequested)
             {
-                Record(source, KeyVaultingDiagnostics.OutcomeFailed, started, activity);
-                var wrapped = new OpenAIKeySourceException(source.Name, $"{source.Name} failed with {ex.GetType().Name}.", isTransient: true, innerException: ex);
-                return ChainOutcome.Failed(source, i, tried, wrapped);
+                Record(name, KeyVaultingDiagnostics.OutcomeFailed, started, activity);
+                var wrapped = new OpenAIKeySourceException(name, $"{name} failed with {ex.GetType().Name}.", isTransient: true, innerException: ex);
+                return ChainOutcome.Failed(name, i, tried, wrapped);
             }
 
             if (!result.IsFound)
             {
-                Record(source, KeyVaultingDiagnostics.OutcomeNotFound, started, activity);
-                Log.SourceHadNoKey(_logger, DisplayName, source.Name, result.Reason!);
-                tried.Add($"{source.Name}: not found ({result.Reason})");
+                Record(name, KeyVaultingDiagnostics.OutcomeNotFound, started, activity);
+                Log.SourceHadNoKey(_logger, DisplayName, name, result.Reason!);
+                tried.Add($"{name}: not found ({result.Reason})");
                 continue;
             }
 
             if (!OpenAIKeyNormalizer.TryNormalize(result.Value!, out var value, out var notes, out var error))
             {
-                Record(source, KeyVaultingDiagnostics.OutcomeFailed, started, activity);
+                Record(name, KeyVaultingDiagnostics.OutcomeFailed, started, activity);
                 var invalid = new OpenAIKeySourceException(
-                    source.Name,
-                    $"The value in {source.Name} is not a usable OpenAI API key: it {error}. Put the bare key in the store.",
+                    name,
+                    $"The value in {name} is not a usable OpenAI API key: it {error}. Put the bare key in the store.",
                     isTransient: false);
-                return ChainOutcome.Failed(source, i, tried, invalid);
+                return ChainOutcome.Failed(name, i, tried, invalid);
             }
 
-            Record(source, KeyVaultingDiagnostics.OutcomeFound, started, activity);
-            var key = new OpenAIKey(value, source.Name, result.Version, _time.GetUtcNow(), result.ExpiresAt);
-            LogNotes(source.Name, key, notes);
+            Record(name, KeyVaultingDiagnostics.OutcomeFound, started, activity);
+            var key = new OpenAIKey(value, name, result.Version, _time.GetUtcNow(), result.ExpiresAt);
+            LogNotes(name, key, notes);
             return ChainOutcome.Found(key);
         }
 
         return ChainOutcome.NoneFound(tried);
     }
 
+    /// <summary>
+    /// Fetches from one source, bounded by SourceTimeout whatever the source does. The fetch runs on a thread of its
+    /// own, so a source that blocks its caller (a read of a named pipe) blocks only that thread; a fetch still running
+    /// at the timeout is abandoned, its outcome observed and never awaited. A source is never asked to fetch twice at
+    /// once: while an abandoned fetch of it runs, the next read waits for it (within its own SourceTimeout) before
+    /// calling the source again. A source that honours its token ends at once; one that does not is not called again
+    /// until it ends.
+    /// </summary>
+    private async Task<OpenAIKeySourceResult> FetchAsync(int index, IOpenAIKeySource source, string name)
+    {
+        var timeout = new CancellationTokenSource(_options.SourceTimeout, _time);
+        var linked = CancellationTokenSource.CreateLinkedTokenSource(timeout.Token, _disposed.Token);
+        Task<OpenAIKeySourceResult>? fetch = null;
+        try
+        {
+            if (_abandonedFetches[index] is { IsCompleted: false } abandoned)
+            {
+                Log.WaitingForAbandonedFetch(_logger, DisplayName, name);
+                await Task.WhenAny(abandoned, Task.Delay(Timeout.Infinite, timeout.Token)).ConfigureAwait(false);
+                if (!abandoned.IsCompleted)
+                {
+                    throw new OpenAIKeySourceException(
+                        name,
+                        string.Create(CultureInfo.InvariantCulture, $"{name} has not ended a fetch abandoned after {_options.SourceTimeout} (SourceTimeout), and is not called again until it does. A source must answer, or honour its cancellation token."),
+                        isTransient: true);
+                }
+
+                _disposed.Token.ThrowIfCancellationRequested();
+            }
+
+            fetch = Task.Run(() => source.FetchAsync(linked.Token).AsTask(), CancellationToken.None);
+
+            // Bounded by the timeout alone: on disposal, a source that honours its token ends at once, and one that
+            // does not is waited for until its SourceTimeout, no longer.
+            return await fetch.WaitAsync(timeout.Token).ConfigureAwait(false)
+                ?? throw new OpenAIKeySourceException(name, $"{name} returned no result; a source must return Found or NotFound.", isTransient: false);
+        }
+        catch (OperationCanceledException) when (fetch is not null && timeout.IsCancellationRequested && !_disposed.IsCancellationRequested)
+        {
+            throw new OpenAIKeySourceException(
+                name,
+                string.Create(CultureInfo.InvariantCulture, $"{name} did not answer within {_options.SourceTimeout} (SourceTimeout)."),
+                isTransient: true);
+        }
+        finally
+        {
+            if (fetch is null || fetch.IsCompleted)
+            {
+                linked.Dispose();
+                timeout.Dispose();
+            }
+            else
+            {
+                var ended = fetch.ContinueWith(
+                    t =>
+                    {
+                        _ = t.Exception;
+                        linked.Dispose();
+                        timeout.Dispose();
+                        Log.AbandonedFetchEnded(_logger, DisplayName, name);
+                    },
+                    CancellationToken.None,
+                    TaskContinuationOptions.ExecuteSynchronously,
+                    TaskScheduler.Default);
+                Observe(ended);
+                _abandonedFetches[index] = ended;
+            }
+        }
+    }
+
+    /// <summary>The source's name as it may be shown: a part that has the shape of a secret is masked.</summary>
+    private static string SafeName(IOpenAIKeySource source)
+        => source.Name is { } name && !string.IsNullOrWhiteSpace(name) ? SecretShapes.MaskName(name) : source.GetType().Name;
+
     private void Apply(ChainOutcome outcome, TaskCompletionSource<OpenAIKey> completion)
     {
         CancellationTokenSource? changed = null;
         OpenAIKey? result;
-        Exception? error = null;
+        OpenAIKeyUnavailableException? error = null;
+        TaskCompletionSource<OpenAIKey>? follower;
 
         lock (_gate)
         {
-            _inflight = null;
             var now = _time.GetUtcNow();
-            _lastAttemptAt = now;
+            var timestamp = _time.GetTimestamp();
+            _lastAttemptTimestamp = timestamp;
             var previous = _current;
 
             if (outcome.Key is { } key)
             {
                 _lastSuccessAt = now;
+                _lastSuccessTimestamp = timestamp;
                 _consecutiveFailures = 0;
                 _lastError = null;
                 _lastUnavailable = null;
@@ -396,7 +542,7 @@ internal sealed class OpenAIKeyProvider : IOpenAIKeyProvider, IDisposable, IAsyn
                 {
                     result = previous;
                     Log.RefreshFailedServingLastKnownGood(
-                        _logger, DisplayName, outcome.Source?.Name ?? "every source", reason, previous.Fingerprint, delay, outcome.Failure);
+                        _logger, DisplayName, outcome.SourceName ?? "every source", reason, previous.Fingerprint, delay, outcome.Failure);
                 }
                 else
                 {
@@ -406,6 +552,8 @@ internal sealed class OpenAIKeyProvider : IOpenAIKeyProvider, IDisposable, IAsyn
                     Log.NoKey(_logger, DisplayName, reason, outcome.Failure);
                 }
             }
+
+            follower = EndReadLocked(completion, foundKeyUnchanged: outcome.Key is not null && previous is not null && changed is null);
         }
 
         FireChange(changed);
@@ -413,10 +561,14 @@ internal sealed class OpenAIKeyProvider : IOpenAIKeyProvider, IDisposable, IAsyn
         if (result is not null)
         {
             completion.TrySetResult(result);
+            follower?.TrySetResult(result);
         }
         else
         {
             completion.TrySetException(error!);
+
+            // A new instance: one exception object must not be thrown on several threads at once.
+            follower?.TrySetException(new OpenAIKeyUnavailableException(Name, error!.Message, error.InnerException));
         }
     }
 
@@ -471,10 +623,10 @@ internal sealed class OpenAIKeyProvider : IOpenAIKeyProvider, IDisposable, IAsyn
         }
     }
 
-    private void Record(IOpenAIKeySource source, string outcome, long started, System.Diagnostics.Activity? activity)
+    private void Record(string sourceName, string outcome, long started, System.Diagnostics.Activity? activity)
     {
         activity?.SetTag(KeyVaultingDiagnostics.OutcomeTag, outcome);
-        _metrics.RecordFetch(DisplayName, source.Name, outcome, _time.GetElapsedTime(started));
+        _metrics.RecordFetch(DisplayName, sourceName, outcome, _time.GetElapsedTime(started));
     }
 
     private void LogNotes(string sourceName, OpenAIKey key, KeyNormalizationNotes notes)
@@ -504,14 +656,14 @@ internal sealed class OpenAIKeyProvider : IOpenAIKeyProvider, IDisposable, IAsyn
     {
         lock (_gate)
         {
-            return _lastSuccessAt is { } at ? (_time.GetUtcNow() - at).TotalSeconds : null;
+            return _lastSuccessTimestamp is { } at ? _time.GetElapsedTime(at).TotalSeconds : null;
         }
     }
 
     private string DescribeUnavailable(ChainOutcome outcome)
     {
         var text = new StringBuilder();
-        text.Append(CultureInfo.InvariantCulture, $"No OpenAI API key is available for the {(Name.Length == 0 ? "default OpenAI key provider" : $"OpenAI key provider '{Name}'")}. Sources tried, in order:");
+        text.Append(CultureInfo.InvariantCulture, $"No OpenAI API key is available for the {(Name.Length == 0 ? "default OpenAI key provider" : $"OpenAI key provider '{DisplayName}'")}. Sources tried, in order:");
         var number = 1;
         foreach (var line in outcome.Tried)
         {
@@ -520,10 +672,10 @@ internal sealed class OpenAIKeyProvider : IOpenAIKeyProvider, IDisposable, IAsyn
 
         if (outcome.Failure is { } failure)
         {
-            text.Append(CultureInfo.InvariantCulture, $"\n  {number++}. {outcome.Source!.Name}: failed ({failure.Message})");
+            text.Append(CultureInfo.InvariantCulture, $"\n  {number++}. {outcome.SourceName}: failed ({failure.Message})");
             for (var i = outcome.SourceIndex + 1; i < _sources.Count; i++)
             {
-                text.Append(CultureInfo.InvariantCulture, $"\n  {number++}. {_sources[i].Name}: not tried (the chain stops at a failure so that an outage never switches to another key)");
+                text.Append(CultureInfo.InvariantCulture, $"\n  {number++}. {SafeName(_sources[i])}: not tried (the chain stops at a failure so that an outage never switches to another key)");
             }
         }
 
@@ -533,10 +685,10 @@ internal sealed class OpenAIKeyProvider : IOpenAIKeyProvider, IDisposable, IAsyn
 
     private sealed class ChainOutcome
     {
-        private ChainOutcome(OpenAIKey? key, IOpenAIKeySource? source, int sourceIndex, IReadOnlyList<string> tried, OpenAIKeySourceException? failure)
+        private ChainOutcome(OpenAIKey? key, string? sourceName, int sourceIndex, IReadOnlyList<string> tried, OpenAIKeySourceException? failure)
         {
             Key = key;
-            Source = source;
+            SourceName = sourceName;
             SourceIndex = sourceIndex;
             Tried = tried;
             Failure = failure;
@@ -544,7 +696,8 @@ internal sealed class OpenAIKeyProvider : IOpenAIKeyProvider, IDisposable, IAsyn
 
         public OpenAIKey? Key { get; }
 
-        public IOpenAIKeySource? Source { get; }
+        /// <summary>Gets the name, as it may be shown, of the source that failed.</summary>
+        public string? SourceName { get; }
 
         public int SourceIndex { get; }
 
@@ -556,7 +709,7 @@ internal sealed class OpenAIKeyProvider : IOpenAIKeyProvider, IDisposable, IAsyn
 
         public static ChainOutcome NoneFound(IReadOnlyList<string> tried) => new(null, null, -1, tried, null);
 
-        public static ChainOutcome Failed(IOpenAIKeySource source, int index, IReadOnlyList<string> tried, OpenAIKeySourceException failure)
-            => new(null, source, index, tried, failure);
+        public static ChainOutcome Failed(string sourceName, int index, IReadOnlyList<string> tried, OpenAIKeySourceException failure)
+            => new(null, sourceName, index, tried, failure);
     }
 }

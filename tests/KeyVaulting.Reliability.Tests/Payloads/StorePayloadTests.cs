@@ -48,8 +48,8 @@ public sealed class StorePayloadTests
             data.Add(store, " \r\n\t ", "empty");
             data.Add(store, "\"\"", "empty");
             data.Add(store, "Bearer ", "empty");
-            data.Add(store, "sk-proj-\tKEY", "white space at position 9");
-            data.Add(store, "KEY\nKEY", "white space at position");
+            data.Add(store, "sk-proj-\tKEY", "white space");
+            data.Add(store, "KEY\nKEY", "white space");
         }
 
         return data;

@@ -46,6 +46,25 @@ public class KeyVaultingMetricsTests
     }
 
     [Fact]
+    public async Task KeyAge_WallClockStepsBack_KeepsMeasuringElapsedTime()
+    {
+        var clock = new KeyVaulting.Tests.Provider.SteppingClock();
+        var source = new MutableKeySource();
+        source.SetValue(TestKeys.Project());
+        var services = new ServiceCollection().AddSingleton<TimeProvider>(clock).AddMetrics();
+        services.AddOpenAIKeyProvider().AddSource(source);
+        await using var sp = services.BuildServiceProvider();
+        using var age = new MetricCollector<double>(sp.GetRequiredService<IMeterFactory>(), KeyVaultingDiagnostics.Name, KeyVaultingDiagnostics.KeyAgeInstrument);
+        await sp.GetRequiredService<IOpenAIKeyProvider>().GetKeyAsync();
+
+        clock.StepWallClock(TimeSpan.FromHours(-1));
+        clock.Advance(TimeSpan.FromMinutes(1));
+        age.RecordObservableInstruments();
+
+        age.LastMeasurement!.Value.Should().BeApproximately(60, 0.001);
+    }
+
+    [Fact]
     public async Task FetchActivity_Started_CarriesSourceAndOutcomeButNoKey()
     {
         var activities = new List<Activity>();

@@ -51,7 +51,7 @@ public class OpenAIKeyNormalizationTests
     }
 
     [Theory]
-    [InlineData("sk-proj-AAAA BBBB", "white space at position 13")]
+    [InlineData("sk-proj-AAAA BBBB", "white space")]
     [InlineData("sk-proj-AAAA\u0001BBBB", "control character")]
     [InlineData("sk-proj-AAAA\u00e9BBBB", "non-ASCII")]
     [InlineData("sk-proj-AAAA\nBBBB", "white space")]
@@ -66,6 +66,23 @@ public class OpenAIKeyNormalizationTests
         error.Message.Should().Contain("Memory:source1").And.Contain(problem).And.Contain("Put the bare key in the store");
         error.ShouldNotContainSecrets("AAAA", "BBBB");
         h.Logs.ShouldNotContainSecrets("AAAA", "BBBB");
+    }
+
+    [Theory]
+    [InlineData(' ')]
+    [InlineData('\u0001')]
+    [InlineData('\u00e9')]
+    public async Task GetKeyAsync_RejectedValue_ErrorSaysWhatIsWrongWithoutMeasuringTheKey(char bad)
+    {
+        await using var h = new ProviderHarness();
+        var raw = TestKeys.Project('M').Insert(21, bad.ToString());
+        h.Source.SetValue(raw);
+
+        var act = async () => await h.Provider.GetKeyAsync();
+
+        var error = (await act.Should().ThrowAsync<OpenAIKeyUnavailableException>()).Which;
+        error.Message.Should().NotContain("position").And.NotContain("22").And.NotContain(raw.Length.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        h.Provider.GetStatus().LastError.Should().NotContain("22").And.NotContain(raw.Length.ToString(System.Globalization.CultureInfo.InvariantCulture));
     }
 
     [Fact]

@@ -13,7 +13,8 @@ internal enum KeyNormalizationNotes
 
 /// <summary>
 /// Normalizes a raw value from a store into a key: trims white space and line breaks, strips surrounding quotes and a
-/// <c>Bearer </c> prefix, and rejects values that can never be sent as a key. Messages never contain the value.
+/// <c>Bearer </c> prefix, and rejects values that can never be sent as a key. Messages say what is wrong, never the
+/// value nor anything measured on it (its length, where the bad character is).
 /// </summary>
 internal static class OpenAIKeyNormalizer
 {
@@ -56,19 +57,19 @@ internal static class OpenAIKeyNormalizer
             var c = span[i];
             if (char.IsWhiteSpace(c))
             {
-                error = $"contains white space at position {i + 1} of {span.Length}; a key is one unbroken token";
+                error = "contains white space or a line break inside it; a key is one unbroken token";
                 return false;
             }
 
             if (char.IsControl(c))
             {
-                error = $"contains a control character at position {i + 1} of {span.Length}";
+                error = "contains a control character";
                 return false;
             }
 
             if (c > '\u007e')
             {
-                error = $"contains a non-ASCII character at position {i + 1} of {span.Length}; OpenAI keys are ASCII";
+                error = "contains a non-ASCII character; OpenAI keys are ASCII";
                 return false;
             }
         }

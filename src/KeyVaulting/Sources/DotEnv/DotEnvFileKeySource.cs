@@ -1,3 +1,4 @@
+using KeyVaulting.DependencyInjection.Internal;
 using KeyVaulting.Diagnostics;
 using Microsoft.Extensions.Logging;
 
@@ -14,6 +15,12 @@ internal sealed class DotEnvFileKeySource : IOpenAIKeySource
     /// <summary>The rule a variable name follows, for error messages.</summary>
     public const string VariableNameRule = "a name starts with a letter or '_' and has only letters, digits, '_', '.' and '-'";
 
+    /// <summary>The fix given when the path looks like a key.</summary>
+    public const string PathFix = "Give the .env file's path, for example '.env', and put the key in that file.";
+
+    /// <summary>The fix given when the variable's name looks like a key.</summary>
+    public const string VariableFix = "Give the variable's name, for example OPENAI_API_KEY, and put the key in the file: OPENAI_API_KEY=sk-….";
+
     private readonly string _path;
     private readonly string _variable;
     private readonly bool _searchParentDirectories;
@@ -29,6 +36,10 @@ internal sealed class DotEnvFileKeySource : IOpenAIKeySource
             throw new ArgumentException($"{nameof(DotEnvFileKeySourceOptions)}.{nameof(DotEnvFileKeySourceOptions.Path)} is required: set it to the .env file's path.", nameof(options));
         }
 
+        // A key given where a name is expected (every 'sk-…' key is also a valid .env name) is refused without being
+        // repeated: the path and the variable make up the source's name, which goes into logs, metrics and errors.
+        SecretShapedNames.ThrowIfSecretShaped(options.Path, nameof(options), $"{nameof(DotEnvFileKeySourceOptions)}.{nameof(DotEnvFileKeySourceOptions.Path)}", PathFix);
+        SecretShapedNames.ThrowIfSecretShaped(options.Variable, nameof(options), $"{nameof(DotEnvFileKeySourceOptions)}.{nameof(DotEnvFileKeySourceOptions.Variable)}", VariableFix);
         if (!DotEnvParser.IsValidName(options.Variable))
         {
             // The configured name is not repeated: a confused user may have put the key itself there.

@@ -1,3 +1,4 @@
+using KeyVaulting.DependencyInjection.Internal;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
@@ -12,6 +13,9 @@ internal sealed class DotEnvFileKeySourceFactory : IOpenAIKeySourceFactory
     public IOpenAIKeySource Create(OpenAIKeySourceFactoryContext context)
     {
         var options = context.Bind<DotEnvFileKeySourceOptions>();
+        var path = context.Configuration.Path;
+        SecretShapedNames.ThrowIfSecretShapedSetting(options.Path, $"{path}:{nameof(DotEnvFileKeySourceOptions.Path)}", DotEnvFileKeySource.PathFix);
+        SecretShapedNames.ThrowIfSecretShapedSetting(options.Variable, $"{path}:{nameof(DotEnvFileKeySourceOptions.Variable)}", DotEnvFileKeySource.VariableFix);
         if (!DotEnvParser.IsValidName(options.Variable))
         {
             // The configured value is not repeated: a confused user may have put the key itself there.

@@ -1,3 +1,5 @@
+using KeyVaulting.DependencyInjection.Internal;
+
 namespace KeyVaulting.Sources.EnvironmentVariable;
 
 /// <summary>Reads the key from an environment variable of the process, on every fetch.</summary>
@@ -7,8 +9,15 @@ internal sealed class EnvironmentVariableKeySource : IOpenAIKeySource
 
     private readonly string _variable;
 
+    /// <summary>The fix given when the variable's name looks like a key.</summary>
+    public const string NameFix = "Give the variable's name, for example OPENAI_API_KEY, and put the key in that variable.";
+
+    /// <summary>Initializes a new instance of the <see cref="EnvironmentVariableKeySource"/> class.</summary>
+    /// <param name="variable">The variable's name.</param>
+    /// <exception cref="ArgumentException"><paramref name="variable"/> looks like a key rather than a name; the message does not repeat it.</exception>
     public EnvironmentVariableKeySource(string variable)
     {
+        SecretShapedNames.ThrowIfSecretShaped(variable, nameof(variable), "The environment variable name", NameFix);
         _variable = variable;
         Name = $"{TypeName}:{variable}";
     }

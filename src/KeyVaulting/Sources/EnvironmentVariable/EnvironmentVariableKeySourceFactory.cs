@@ -1,3 +1,5 @@
+using KeyVaulting.DependencyInjection.Internal;
+
 namespace KeyVaulting.Sources.EnvironmentVariable;
 
 /// <summary>Creates <see cref="EnvironmentVariableKeySource"/> from configuration (<c>Type: EnvironmentVariable</c>).</summary>
@@ -6,5 +8,12 @@ internal sealed class EnvironmentVariableKeySourceFactory : IOpenAIKeySourceFact
     public string TypeName => EnvironmentVariableKeySource.TypeName;
 
     public IOpenAIKeySource Create(OpenAIKeySourceFactoryContext context)
-        => new EnvironmentVariableKeySource(context.Bind<EnvironmentVariableKeySourceOptions>().Variable);
+    {
+        var variable = context.Bind<EnvironmentVariableKeySourceOptions>().Variable;
+        SecretShapedNames.ThrowIfSecretShapedSetting(
+            variable,
+            $"{context.Configuration.Path}:{nameof(EnvironmentVariableKeySourceOptions.Variable)}",
+            EnvironmentVariableKeySource.NameFix);
+        return new EnvironmentVariableKeySource(variable);
+    }
 }

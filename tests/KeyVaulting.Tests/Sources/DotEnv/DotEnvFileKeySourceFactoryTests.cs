@@ -30,12 +30,21 @@ public class DotEnvFileKeySourceFactoryTests
     [Fact]
     public void Create_InvalidVariable_ThrowsNamingTheSettingNotTheValue()
     {
+        var act = () => Create(new() { ["Type"] = "DotEnvFile", ["Variable"] = "OPENAI API KEY" });
+
+        var error = act.Should().Throw<InvalidOperationException>().Which;
+        error.Message.Should().Be("Configuration 'KeyVaulting:Sources:Dev:Variable' is not a valid .env variable name: a name starts with a letter or '_' and has only letters, digits, '_', '.' and '-'.");
+    }
+
+    [Fact]
+    public void Create_KeyPastedWhereTheVariableGoes_ThrowsNamingTheSettingNotTheValue()
+    {
         var notAName = "sk proj " + TestKeys.Project('V'); // someone pasted the key where the name goes
 
         var act = () => Create(new() { ["Type"] = "DotEnvFile", ["Variable"] = notAName });
 
         var error = act.Should().Throw<InvalidOperationException>().Which;
-        error.Message.Should().Be("Configuration 'KeyVaulting:Sources:Dev:Variable' is not a valid .env variable name: a name starts with a letter or '_' and has only letters, digits, '_', '.' and '-'.");
+        error.Message.Should().StartWith("Configuration 'KeyVaulting:Sources:Dev:Variable' looks like an API key");
         error.ShouldNotContainSecrets(TestKeys.Project('V'));
     }
 
