@@ -8,17 +8,23 @@ namespace KeyVaulting.Diagnostics;
 /// </summary>
 internal static partial class Log
 {
-    [LoggerMessage(1, LogLevel.Information, "OpenAI key provider '{ProviderName}' loaded key {Fingerprint} from {SourceName} (version {KeyVersion}).")]
-    public static partial void KeyLoaded(ILogger logger, string providerName, string fingerprint, string sourceName, string? keyVersion);
+    /// <summary>The <c>KeyVersion</c> of a key whose source keeps no versions (an environment variable, a .env file).</summary>
+    public const string NoVersion = "none";
 
-    [LoggerMessage(2, LogLevel.Information, "OpenAI key provider '{ProviderName}' rotated its key: {OldFingerprint} -> {NewFingerprint} from {SourceName} (version {KeyVersion}).")]
-    public static partial void KeyRotated(ILogger logger, string providerName, string oldFingerprint, string newFingerprint, string sourceName, string? keyVersion);
+    [LoggerMessage(1, LogLevel.Information, "OpenAI key provider '{ProviderName}' loaded key {Fingerprint} from {SourceName} (version: {KeyVersion}).")]
+    public static partial void KeyLoaded(ILogger logger, string providerName, string fingerprint, string sourceName, string keyVersion);
+
+    [LoggerMessage(2, LogLevel.Information, "OpenAI key provider '{ProviderName}' rotated its key: {OldFingerprint} -> {NewFingerprint} from {SourceName} (version: {KeyVersion}).")]
+    public static partial void KeyRotated(ILogger logger, string providerName, string oldFingerprint, string newFingerprint, string sourceName, string keyVersion);
 
     [LoggerMessage(3, LogLevel.Warning, "OpenAI key provider '{ProviderName}' could not refresh from {SourceName}: {Reason} Serving the last known good key {Fingerprint}; next attempt in {RetryDelay}.")]
     public static partial void RefreshFailedServingLastKnownGood(ILogger logger, string providerName, string sourceName, string reason, string fingerprint, TimeSpan retryDelay, Exception? exception);
 
     [LoggerMessage(4, LogLevel.Error, "OpenAI key provider '{ProviderName}' has no key: {Reason}")]
-    public static partial void NoKey(ILogger logger, string providerName, string reason, Exception? exception);
+    public static partial void NoKey(ILogger logger, string providerName, string reason);
+
+    [LoggerMessage(21, LogLevel.Debug, "OpenAI key provider '{ProviderName}' has no key; the failing source's exception follows.")]
+    public static partial void NoKeyDetails(ILogger logger, string providerName, Exception exception);
 
     [LoggerMessage(5, LogLevel.Debug, "OpenAI key provider '{ProviderName}': {SourceName} has no key ({Reason}); trying the next source.")]
     public static partial void SourceHadNoKey(ILogger logger, string providerName, string sourceName, string reason);

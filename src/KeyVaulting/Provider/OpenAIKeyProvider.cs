@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Text;
 using KeyVaulting.Diagnostics;
 using KeyVaulting.Provider.Internal;
+using KeyVaulting.Sources.EnvironmentVariable;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Primitives;
 
@@ -502,14 +503,14 @@ internal sealed class OpenAIKeyProvider : IOpenAIKeyProvider, IDisposable, IAsyn
                 {
                     _current = key;
                     changed = SwapChangeSourceLocked();
-                    Log.KeyLoaded(_logger, DisplayName, key.Fingerprint, key.Source, key.Version);
+                    Log.KeyLoaded(_logger, DisplayName, key.Fingerprint, key.Source, key.Version ?? Log.NoVersion);
                 }
                 else if (previous != key || previous.Version != key.Version || previous.Source != key.Source)
                 {
                     _current = key;
                     changed = SwapChangeSourceLocked();
                     _metrics.RecordRotation(DisplayName, key.Source);
-                    Log.KeyRotated(_logger, DisplayName, previous.Fingerprint, key.Fingerprint, key.Source, key.Version);
+                    Log.KeyRotated(_logger, DisplayName, previous.Fingerprint, key.Fingerprint, key.Source, key.Version ?? Log.NoVersion);
                 }
                 else
                 {
@@ -549,7 +550,13 @@ internal sealed class OpenAIKeyProvider : IOpenAIKeyProvider, IDisposable, IAsyn
                     result = null;
                     _lastUnavailable = new OpenAIKeyUnavailableException(Name, DescribeUnavailable(outcome), outcome.Failure);
                     error = _lastUnavailable;
-                    Log.NoKey(_logger, DisplayName, reason, outcome.Failure);
+                    // The exception goes to every caller (the host prints it when startup fails): logging it here too
+                    // printed the same text three times. The message carries the reason; Debug keeps the details.
+                    Log.NoKey(_logger, DisplayName, reason);
+                    if (outcome.Failure is not null)
+                    {
+                        Log.NoKeyDetails(_logger, DisplayName, outcome.Failure);
+                    }
                 }
             }
 
@@ -679,8 +686,29 @@ internal sealed class OpenAIKeyProvider : IOpenAIKeyProvider, IDisposable, IAsyn
             }
         }
 
-        text.Append("\nPut the key in one of these sources, for example set the OPENAI_API_KEY environment variable, or fix the failing source.");
+        text.Append('\n').Append(Advice(outcome));
         return text.ToString();
+    }
+
+    /// <summary>
+    /// What to do next, naming only what this chain can use: a chain without an environment variable (a Key Vault-only
+    /// production chain) is not told to set one.
+    /// </summary>
+    private string Advice(ChainOutcome outcome)
+    {
+        if (outcome.Failure is not null)
+        {
+            return $"Fix {outcome.SourceName} as its message says; the chain is read again at the next refresh.";
+        }
+
+        var variable = _sources.OfType<EnvironmentVariableKeySource>().FirstOrDefault()?.Variable;
+        return _sources.Count switch
+        {
+            0 => "Add a source to the chain (AddEnvironmentVariable, AddDotEnvFile or a store), or configure one under Sources and Chain.",
+            1 => $"Put the key in {SafeName(_sources[0])}.",
+            _ when variable is not null => $"Put the key in one of these sources, for example set the {variable} environment variable.",
+            _ => "Put the key in one of these sources.",
+        };
     }
 
     private sealed class ChainOutcome
