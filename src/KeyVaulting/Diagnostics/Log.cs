@@ -23,6 +23,9 @@ internal static partial class Log
     [LoggerMessage(4, LogLevel.Error, "OpenAI key provider '{ProviderName}' has no key: {Reason}")]
     public static partial void NoKey(ILogger logger, string providerName, string reason);
 
+    [LoggerMessage(22, LogLevel.Warning, "OpenAI key provider '{ProviderName}' has {SourceName} {Count} times in its chain: AddOpenAIKeyProvider was probably called more than once with the same sources or configuration section. Each call appends to the same chain; register the provider once, or use a named provider for a second chain.")]
+    public static partial void DuplicateSource(ILogger logger, string providerName, string sourceName, int count);
+
     [LoggerMessage(21, LogLevel.Debug, "OpenAI key provider '{ProviderName}' has no key; the failing source's exception follows.")]
     public static partial void NoKeyDetails(ILogger logger, string providerName, Exception exception);
 
