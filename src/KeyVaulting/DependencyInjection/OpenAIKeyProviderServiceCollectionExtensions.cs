@@ -191,6 +191,7 @@ public static class OpenAIKeyProviderServiceCollectionExtensions
             // The convention of the OpenAI SDKs: the environment variable, then a .env file.
             sources.Add(new EnvironmentVariableKeySource("OPENAI_API_KEY"));
             sources.Add(DotEnvFileKeySourceFactory.Create(new DotEnvFileKeySourceOptions(), services));
+            owned.AddRange(sources); // created here, so the provider's own (its .env file is watched)
         }
 
         var loggerFactory = services.GetService<ILoggerFactory>() ?? NullLoggerFactory.Instance;

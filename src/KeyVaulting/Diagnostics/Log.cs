@@ -67,4 +67,19 @@ internal static partial class Log
 
     [LoggerMessage(20, LogLevel.Debug, "{SourceName} reads the .env file {FilePath}.")]
     public static partial void DotEnvFileResolved(ILogger logger, string sourceName, string filePath);
+
+    [LoggerMessage(30, LogLevel.Information, "OpenAI rejected key {Fingerprint} of OpenAI key provider '{ProviderName}' from {SourceName} (error {ErrorCode}), and no source holds a newer key. Until one does, or a request succeeds with this key, the health check reports Unhealthy and the sources are re-read now, then every second, backing off to every {Interval}.")]
+    public static partial void KeyRejected(ILogger logger, string providerName, string fingerprint, string sourceName, string errorCode, TimeSpan interval);
+
+    [LoggerMessage(31, LogLevel.Information, "OpenAI key provider '{ProviderName}': key {Fingerprint} is no longer rejected: {Reason}. It was rejected for {Duration}, and {Requests} request(s) got 401 with it.")]
+    public static partial void KeyRejectionEnded(ILogger logger, string providerName, string fingerprint, string reason, TimeSpan duration, long requests);
+
+    [LoggerMessage(32, LogLevel.Debug, "{SourceName}: watching {FilePath} for changes; a save is read at once.")]
+    public static partial void WatchingFile(ILogger logger, string sourceName, string filePath);
+
+    [LoggerMessage(33, LogLevel.Information, "{SourceName}: cannot watch {FilePath} for changes ({Reason}); a change is read at the next refresh, and watching is tried again after it.")]
+    public static partial void CannotWatchFile(ILogger logger, string sourceName, string filePath, string reason);
+
+    [LoggerMessage(34, LogLevel.Debug, "{SourceName}: {FilePath} changed; reading the sources.")]
+    public static partial void WatchedFileChanged(ILogger logger, string sourceName, string filePath);
 }

@@ -55,6 +55,9 @@ internal sealed class DotEnvFileKeySource : IOpenAIKeySource
 
     public string Name { get; }
 
+    /// <summary>Gets the file whose save may change the key: the one the last fetch found, else the path in the current directory (the hook of <see cref="DotEnvFileWatcher"/>).</summary>
+    internal string WatchedPath => _resolvedPath ?? Path.GetFullPath(_path, Directory.GetCurrentDirectory());
+
     public ValueTask<OpenAIKeySourceResult> FetchAsync(CancellationToken cancellationToken)
     {
         cancellationToken.ThrowIfCancellationRequested();
