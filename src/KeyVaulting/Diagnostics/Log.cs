@@ -49,4 +49,7 @@ internal static partial class Log
 
     [LoggerMessage(20, LogLevel.Debug, "{SourceName} reads the .env file {FilePath}.")]
     public static partial void DotEnvFileResolved(ILogger logger, string sourceName, string filePath);
+
+    [LoggerMessage(21, LogLevel.Warning, "{SourceName}: {Warning} The health check reports Degraded while this value is served.")]
+    public static partial void DotEnvValueSuspicious(ILogger logger, string sourceName, string warning);
 }
