@@ -19,15 +19,7 @@ internal static class DotEnvFileReader
     /// <exception cref="DotEnvFormatException">The file is too large, is not valid text, or contains a NUL character.</exception>
     public static string ReadText(Stream stream, string filePath, CancellationToken cancellationToken)
     {
-        using var content = new MemoryStream();
-        var chunk = new byte[4096];
-        cancellationToken.ThrowIfCancellationRequested();
-        for (int read; (read = stream.Read(chunk)) > 0; cancellationToken.ThrowIfCancellationRequested())
-        {
-            content.Write(chunk, 0, content.Length + read <= MaxFileBytes ? read : throw TooLarge(filePath));
-        }
-
-        var bytes = content.GetBuffer().AsSpan(0, (int)content.Length);
+        var bytes = ReadCapped(stream, filePath, cancellationToken);
         var (skip, strict, lenient) = bytes switch
         {
             [0xEF, 0xBB, 0xBF, ..] => (3, StrictUtf8, Encoding.UTF8),
@@ -52,6 +44,28 @@ internal static class DotEnvFileReader
         return nul < 0
             ? text
             : throw new DotEnvFormatException(filePath, LineAt(text, nul), "the file contains a NUL byte; a .env file is text: UTF-8, or UTF-16 with a byte order mark");
+    }
+
+    private static ReadOnlySpan<byte> ReadCapped(Stream stream, string filePath, CancellationToken cancellationToken)
+    {
+        // One byte more than the length, to notice a file that grew; a stream without a length grows the buffer.
+        var buffer = new byte[stream.CanSeek ? Math.Clamp(stream.Length - stream.Position, 0, MaxFileBytes) + 1 : 4096];
+        var length = 0;
+        while (true)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            var read = stream.Read(buffer, length, buffer.Length - length);
+            if (read == 0)
+            {
+                return buffer.AsSpan(0, length);
+            }
+
+            length += read;
+            if (length == buffer.Length)
+            {
+                Array.Resize(ref buffer, length <= MaxFileBytes ? Math.Min(length * 2, MaxFileBytes + 1) : throw TooLarge(filePath));
+            }
+        }
     }
 
     /// <summary>The error for a file larger than <see cref="MaxFileBytes"/>.</summary>
