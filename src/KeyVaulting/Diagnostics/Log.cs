@@ -82,4 +82,6 @@ internal static partial class Log
 
     [LoggerMessage(34, LogLevel.Debug, "{SourceName}: {FilePath} changed; reading the sources.")]
     public static partial void WatchedFileChanged(ILogger logger, string sourceName, string filePath);
+    [LoggerMessage(23, LogLevel.Warning, "{SourceName}: {Warning} The health check reports Degraded while this value is served.")]
+    public static partial void DotEnvValueSuspicious(ILogger logger, string sourceName, string warning);
 }

@@ -83,6 +83,19 @@ internal sealed class OpenAIKeyProviderHealthCheck(OpenAIKeyProvider provider) :
                 data: data);
         }
 
+        if (SourceWarning(key) is { } warning)
+        {
+            data["warning"] = warning;
+            return HealthCheckResult.Degraded($"Serving key {key.Fingerprint} from {key.Source}, which warns: {warning}", data: data);
+        }
+
         return HealthCheckResult.Healthy($"Serving key {key.Fingerprint} from {key.Source}.", data);
     }
+
+    /// <summary>
+    /// The warning of the source that found the key served, if it has one (a .env placeholder, for example): such a key
+    /// is served, and the check reports Degraded until the source finds one without a warning.
+    /// </summary>
+    private string? SourceWarning(OpenAIKey key)
+        => provider.Sources.OfType<IOpenAIKeySourceWarning>().FirstOrDefault(s => s.Name == key.Source)?.Warning;
 }
