@@ -84,7 +84,7 @@ public sealed partial class DotEnvFileKeySourceTests
         var warning = $"{path} line 2: the value of OPENAI_API_KEY {Format(cause, key)}.";
         source.Warning.Should().Be(warning);
         var logged = _logger.Collector.GetSnapshot().Should().ContainSingle(r => r.Level == LogLevel.Warning).Which;
-        logged.Id.Id.Should().Be(21);
+        logged.Id.Id.Should().Be(23);
         logged.Message.Should().Be($"DotEnvFile:{path}:OPENAI_API_KEY: {warning} The health check reports Degraded while this value is served.");
         _logger.Collector.ShouldNotContainSecrets(key);
     }
