@@ -9,9 +9,11 @@ namespace KeyVaulting.OpenAIClients.Internal;
 /// <remarks>
 /// When the provider already holds a different key (a rotation happened while the request was in flight), that key
 /// is used without reading the store. Otherwise the provider re-reads its sources; concurrent 401s share that one
-/// read, because <see cref="IOpenAIKeyProvider.RefreshAsync"/> is single-flight and rate-limited.
+/// read, because <see cref="IOpenAIKeyProvider.RefreshAsync"/> is single-flight and rate-limited. Each outcome is
+/// counted on <c>keyvaulting.openai.key_rejections</c>, each 429 that reaches the caller on
+/// <c>keyvaulting.openai.too_many_requests</c>.
 /// </remarks>
-internal sealed class KeyRejectionRecovery(IOpenAIKeyProvider provider, string providerName, ILogger logger)
+internal sealed class KeyRejectionRecovery(IOpenAIKeyProvider provider, string providerName, ILogger logger, OpenAIClientMetrics? metrics = null)
 {
     public string ProviderName { get; } = providerName;
 
@@ -27,6 +29,11 @@ internal sealed class KeyRejectionRecovery(IOpenAIKeyProvider provider, string p
     /// <param name="cancellationToken">Cancels waiting for the provider.</param>
     public async ValueTask<OpenAIKey?> FindReplacementAsync(OpenAIKey rejected, OpenAIErrorBody error, bool canResend, CancellationToken cancellationToken)
     {
+        // A span around the recovery: the source reads of a refresh it forces are its children.
+        using var activity = OpenAIClientMetrics.ActivitySource.StartActivity(OpenAIClientMetrics.KeyRejectionActivity);
+        activity?.SetTag(OpenAIClientMetrics.ProviderTag, ProviderName);
+        activity?.SetTag(OpenAIClientMetrics.ErrorTag, error.Describe());
+
         OpenAIKey candidate;
         try
         {
@@ -39,33 +46,41 @@ internal sealed class KeyRejectionRecovery(IOpenAIKeyProvider provider, string p
         catch (Exception ex) when (ex is not OperationCanceledException)
         {
             OpenAILog.KeyRefreshFailed(Logger, ProviderName, rejected.Fingerprint, ex.GetType().Name, ex);
+            Record(activity, OpenAIClientMetrics.RefreshFailed, failed: true);
             return null;
         }
 
         if (candidate == rejected)
         {
             OpenAILog.KeyRejectedUnchanged(Logger, ProviderName, rejected.Fingerprint, error.Describe(), rejected.Source);
+            Record(activity, OpenAIClientMetrics.KeyUnchanged, failed: true);
             return null;
         }
 
         if (!canResend)
         {
             OpenAILog.KeyRejectedCannotResend(Logger, ProviderName, rejected.Fingerprint, error.Describe(), candidate.Fingerprint);
+            Record(activity, OpenAIClientMetrics.NotResendable, failed: true);
             return null;
         }
 
         OpenAILog.KeyRejectedRetrying(Logger, ProviderName, rejected.Fingerprint, error.Describe(), candidate.Fingerprint, candidate.Source);
+        Record(activity, OpenAIClientMetrics.Resent, failed: false);
         return candidate;
     }
 
     /// <summary>Logs that the key sent on the single extra try was rejected as well.</summary>
     public void ReportRejectedAgain(OpenAIKey key, OpenAIErrorBody error)
-        => OpenAILog.RefreshedKeyRejected(Logger, ProviderName, key.Fingerprint, error.Describe(), key.Source);
+    {
+        OpenAILog.RefreshedKeyRejected(Logger, ProviderName, key.Fingerprint, error.Describe(), key.Source);
+        metrics?.RecordKeyRejection(ProviderName, OpenAIClientMetrics.RejectedAgain);
+    }
 
     /// <summary>Logs a 429 that reaches the caller, saying what to do about it.</summary>
     public void ReportTooManyRequests(OpenAIKey? key, OpenAIErrorBody error)
     {
         var fingerprint = key?.Fingerprint ?? "(none)";
+        metrics?.RecordTooManyRequests(ProviderName, error.QuotaKind);
         if (error.QuotaKind == OpenAIQuotaKind.InsufficientQuota)
         {
             OpenAILog.InsufficientQuota(Logger, ProviderName, fingerprint);
@@ -73,6 +88,16 @@ internal sealed class KeyRejectionRecovery(IOpenAIKeyProvider provider, string p
         else
         {
             OpenAILog.RateLimited(Logger, ProviderName, fingerprint, error.Describe());
+        }
+    }
+
+    private void Record(System.Diagnostics.Activity? activity, string outcome, bool failed)
+    {
+        metrics?.RecordKeyRejection(ProviderName, outcome);
+        activity?.SetTag(OpenAIClientMetrics.OutcomeTag, outcome);
+        if (failed)
+        {
+            activity?.SetStatus(System.Diagnostics.ActivityStatusCode.Error, outcome);
         }
     }
 }
