@@ -39,9 +39,3 @@ internal static class AzureOpenAIServiceRegistration
         }
     }
 }
-
-/// <summary>Marks that an Azure OpenAI client is registered for a provider name.</summary>
-internal sealed class AzureOpenAIClientRegistration(string providerName)
-{
-    public string ProviderName { get; } = providerName;
-}

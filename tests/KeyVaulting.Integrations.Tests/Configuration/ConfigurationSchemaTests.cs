@@ -35,15 +35,18 @@ public sealed class ConfigurationSchemaTests
             UpdateVariable);
     }
 
-    [Theory]
-    [MemberData(nameof(Packages))]
-    public void ConfigurationSchema_Package_IsPackedWithTheTargetsThatRegisterIt(string package)
+    [Fact]
+    public void ConfigurationSchema_Packing_EveryLibraryWithASchemaPacksItWithTheTargetsThatRegisterIt()
     {
-        var project = File.ReadAllText(Path.Combine(Fixtures.RepositoryRoot, "src", "Directory.Build.props"));
+        var props = File.ReadAllText(Path.Combine(Fixtures.RepositoryRoot, "src", "Directory.Build.props"));
         var targets = File.ReadAllText(Path.Combine(Fixtures.RepositoryRoot, "eng", "ConfigurationSchema.targets"));
+        var shipping = Directory.EnumerateFiles(Path.Combine(Fixtures.RepositoryRoot, "src"), "ConfigurationSchema.json", SearchOption.AllDirectories)
+            .Select(f => Path.GetFileName(Path.GetDirectoryName(f)!));
 
-        project.Should().Contain("ConfigurationSchema.json").And.Contain("buildTransitive/$(PackageId).targets", "every package with a schema packs it with its registration, {0} included", package);
-        targets.Should().Contain("<JsonSchemaSegment Include=\"$(MSBuildThisFileDirectory)../ConfigurationSchema.json\"");
+        shipping.Should().BeEquivalentTo(ConfigurationSchemas.Packages, "every package's schema is generated and checked here");
+        props.Should().Contain("<None Include=\"ConfigurationSchema.json\" Pack=\"true\" PackagePath=\"/\" />")
+            .And.Contain("PackagePath=\"buildTransitive/$(PackageId).targets\"");
+        targets.Should().Contain("<JsonSchemaSegment Include=\"$(MSBuildThisFileDirectory)../ConfigurationSchema.json\" FilePathPattern=\"appsettings\\..*json\" />");
     }
 
     [Fact]
