@@ -51,6 +51,13 @@ for package in packages:
             problems.append(f"{package}: the README {text('readme')} is not in the package")
         if text("icon") and text("icon") not in names:
             problems.append(f"{package}: the icon {text('icon')} is not in the package")
+        if (root / "src" / package / "ConfigurationSchema.json").exists():
+            # appsettings.json IntelliSense: the schema segment at the package root, registered by buildTransitive targets.
+            targets = f"buildTransitive/{package}.targets"
+            if "ConfigurationSchema.json" not in names:
+                problems.append(f"{package}: ConfigurationSchema.json is not at the package root")
+            if targets not in names or b"JsonSchemaSegment" not in z.read(targets):
+                problems.append(f"{package}: {targets} does not register ConfigurationSchema.json (JsonSchemaSegment)")
         readme = z.read(text("readme")).decode("utf-8") if text("readme") in names else ""
         if "docs/" not in readme:
             problems.append(f"{package}: the package README does not link to the full documentation (docs/)")

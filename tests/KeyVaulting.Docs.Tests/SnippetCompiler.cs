@@ -43,6 +43,17 @@ public static class SnippetCompiler
 
     private static readonly CSharpParseOptions ParseOptions = new(LanguageVersion.Latest);
 
+    /// <summary>
+    /// What the .NET SDK turns off in every project (<c>NoWarn</c> 1701;1702): the notes that a package compiled against
+    /// an older version of an assembly (Semantic Kernel's connector, Azure.AI.OpenAI against OpenAI 2.x) is unified with
+    /// the newer one the app references.
+    /// </summary>
+    private static readonly Dictionary<string, ReportDiagnostic> SdkNoWarn = new()
+    {
+        ["CS1701"] = ReportDiagnostic.Suppress,
+        ["CS1702"] = ReportDiagnostic.Suppress,
+    };
+
     /// <summary>Compiles the snippet and returns its errors and warnings, each with the document's line number.</summary>
     public static IReadOnlyList<string> Compile(Snippet snippet)
     {
@@ -55,7 +66,8 @@ public static class SnippetCompiler
             "Snippet",
             [code, implicitUsings, context],
             References.Value,
-            new CSharpCompilationOptions(hasStatements ? OutputKind.ConsoleApplication : OutputKind.DynamicallyLinkedLibrary, nullableContextOptions: NullableContextOptions.Enable));
+            new CSharpCompilationOptions(hasStatements ? OutputKind.ConsoleApplication : OutputKind.DynamicallyLinkedLibrary, nullableContextOptions: NullableContextOptions.Enable)
+                .WithSpecificDiagnosticOptions(SdkNoWarn));
 
         return [.. compilation.GetDiagnostics()
             .Where(d => d.Severity >= DiagnosticSeverity.Warning)

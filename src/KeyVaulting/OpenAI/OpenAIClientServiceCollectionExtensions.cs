@@ -4,8 +4,6 @@ using KeyVaulting.Sources.Configuration;
 using Microsoft.Extensions.AI;
 using Microsoft.Extensions.Configuration;
 using OpenAI;
-using OpenAI.Chat;
-using OpenAI.Embeddings;
 
 namespace Microsoft.Extensions.DependencyInjection;
 
@@ -18,9 +16,12 @@ namespace Microsoft.Extensions.DependencyInjection;
 /// The clients are singletons that never need re-creating: the key is read from the provider on every request, a 401
 /// is answered by re-reading the key and sending the request once more with a newer one, and a 429
 /// <c>insufficient_quota</c> is not retried. The <c>AddKeyed…</c> methods register clients for a named provider
-/// (one per OpenAI project, for example), resolved with <c>[FromKeyedServices("name")]</c>.
+/// (one per OpenAI project, for example), resolved with <c>[FromKeyedServices("name")]</c>. The chat and embedding
+/// registrations return Microsoft.Extensions.AI's <see cref="ChatClientBuilder"/> and
+/// <see cref="EmbeddingGeneratorBuilder{TInput, TEmbedding}"/>, so that middleware (function invocation,
+/// OpenTelemetry, logging, caching) goes around the client that carries the key.
 /// </remarks>
-public static class OpenAIClientServiceCollectionExtensions
+public static partial class OpenAIClientServiceCollectionExtensions
 {
     /// <summary>
     /// Registers a singleton <c>OpenAIClient</c> that uses the default <see cref="IOpenAIKeyProvider"/>, with default
@@ -121,80 +122,6 @@ public static class OpenAIClientServiceCollectionExtensions
         Throw.IfNull(configuration);
         services.AddKeyedOpenAIClient(providerName);
         services.Configure<OpenAIClientSettings>(providerName, settings => ConfigurationBinding.Bind(configuration, settings, []));
-        return services;
-    }
-
-    /// <summary>
-    /// Registers a singleton <c>ChatClient</c> for <paramref name="model"/> and the <see cref="IChatClient"/> over it,
-    /// both built on the default <c>OpenAIClient</c> (registered with default settings when it is not yet).
-    /// </summary>
-    /// <param name="services">The service collection.</param>
-    /// <param name="model">The model, for example <c>gpt-4o-mini</c> (with Azure OpenAI: the deployment name).</param>
-    /// <returns>The service collection.</returns>
-    public static IServiceCollection AddOpenAIChatClient(this IServiceCollection services, string model)
-    {
-        Throw.IfNull(services);
-        Throw.IfNullOrWhiteSpace(model);
-        services.AddOpenAIClient();
-        services.AddSingleton(sp => sp.GetRequiredService<OpenAIClient>().GetChatClient(model));
-        services.AddSingleton(sp => sp.GetRequiredService<ChatClient>().AsIChatClient());
-        return services;
-    }
-
-    /// <summary>
-    /// Registers a singleton <c>ChatClient</c> for <paramref name="model"/> and the <see cref="IChatClient"/> over it,
-    /// keyed by <paramref name="providerName"/> and built on that provider's keyed <c>OpenAIClient</c>.
-    /// </summary>
-    /// <param name="services">The service collection.</param>
-    /// <param name="providerName">The key provider's name, which is also the service key.</param>
-    /// <param name="model">The model, for example <c>gpt-4o-mini</c> (with Azure OpenAI: the deployment name).</param>
-    /// <returns>The service collection.</returns>
-    public static IServiceCollection AddKeyedOpenAIChatClient(this IServiceCollection services, string providerName, string model)
-    {
-        Throw.IfNull(services);
-        Throw.IfNullOrWhiteSpace(providerName);
-        Throw.IfNullOrWhiteSpace(model);
-        services.AddKeyedOpenAIClient(providerName);
-        services.AddKeyedSingleton(providerName, (sp, key) => sp.GetRequiredKeyedService<OpenAIClient>(key).GetChatClient(model));
-        services.AddKeyedSingleton(providerName, (sp, key) => sp.GetRequiredKeyedService<ChatClient>(key).AsIChatClient());
-        return services;
-    }
-
-    /// <summary>
-    /// Registers a singleton <c>EmbeddingClient</c> for <paramref name="model"/> and the
-    /// <see cref="IEmbeddingGenerator{TInput, TEmbedding}"/> of strings over it, both built on the default
-    /// <c>OpenAIClient</c> (registered with default settings when it is not yet).
-    /// </summary>
-    /// <param name="services">The service collection.</param>
-    /// <param name="model">The model, for example <c>text-embedding-3-small</c>.</param>
-    /// <returns>The service collection.</returns>
-    public static IServiceCollection AddOpenAIEmbeddingClient(this IServiceCollection services, string model)
-    {
-        Throw.IfNull(services);
-        Throw.IfNullOrWhiteSpace(model);
-        services.AddOpenAIClient();
-        services.AddSingleton(sp => sp.GetRequiredService<OpenAIClient>().GetEmbeddingClient(model));
-        services.AddSingleton(sp => sp.GetRequiredService<EmbeddingClient>().AsIEmbeddingGenerator());
-        return services;
-    }
-
-    /// <summary>
-    /// Registers a singleton <c>EmbeddingClient</c> for <paramref name="model"/> and the
-    /// <see cref="IEmbeddingGenerator{TInput, TEmbedding}"/> of strings over it, keyed by
-    /// <paramref name="providerName"/> and built on that provider's keyed <c>OpenAIClient</c>.
-    /// </summary>
-    /// <param name="services">The service collection.</param>
-    /// <param name="providerName">The key provider's name, which is also the service key.</param>
-    /// <param name="model">The model, for example <c>text-embedding-3-small</c>.</param>
-    /// <returns>The service collection.</returns>
-    public static IServiceCollection AddKeyedOpenAIEmbeddingClient(this IServiceCollection services, string providerName, string model)
-    {
-        Throw.IfNull(services);
-        Throw.IfNullOrWhiteSpace(providerName);
-        Throw.IfNullOrWhiteSpace(model);
-        services.AddKeyedOpenAIClient(providerName);
-        services.AddKeyedSingleton(providerName, (sp, key) => sp.GetRequiredKeyedService<OpenAIClient>(key).GetEmbeddingClient(model));
-        services.AddKeyedSingleton(providerName, (sp, key) => sp.GetRequiredKeyedService<EmbeddingClient>(key).AsIEmbeddingGenerator());
         return services;
     }
 }

@@ -1,12 +1,11 @@
 using System.ClientModel.Primitives;
-using System.Diagnostics.CodeAnalysis;
 
 namespace KeyVaulting.OpenAIClients.Internal;
 
 /// <summary>
 /// Sets <c>Authorization: Bearer &lt;current key&gt;</c> on every try of every request, reading the key from the
-/// provider (a memory read once it is loaded), and remembers on the message which key was sent so that the
-/// <see cref="OpenAIRetryPolicy"/> can tell, after a 401, whether a newer key exists.
+/// provider (a memory read once it is loaded), and remembers on the message which key was sent (<see cref="SentKey"/>)
+/// so that the <see cref="OpenAIRetryPolicy"/> can tell, after a 401, whether a newer key exists.
 /// </summary>
 /// <remarks>
 /// It runs per try (after the retry policy), so a retry after a 429 or a 5xx also picks up a key rotated meanwhile.
@@ -17,19 +16,6 @@ internal sealed class CurrentKeyAuthenticationPolicy(IOpenAIKeyProvider provider
     private const string AuthorizationHeader = "Authorization";
 
     private readonly BearerHeaderCache _headers = new();
-
-    /// <summary>Gets the key this policy put on the message's latest try.</summary>
-    public static bool TryGetSentKey(PipelineMessage message, [NotNullWhen(true)] out OpenAIKey? key)
-    {
-        if (message.TryGetProperty(typeof(CurrentKeyAuthenticationPolicy), out var value) && value is OpenAIKey sent)
-        {
-            key = sent;
-            return true;
-        }
-
-        key = null;
-        return false;
-    }
 
     public override void Process(PipelineMessage message, IReadOnlyList<PipelinePolicy> pipeline, int currentIndex)
     {
@@ -64,6 +50,6 @@ internal sealed class CurrentKeyAuthenticationPolicy(IOpenAIKeyProvider provider
     private void Apply(PipelineMessage message, OpenAIKey key)
     {
         message.Request.Headers.Set(AuthorizationHeader, _headers.Get(key));
-        message.SetProperty(typeof(CurrentKeyAuthenticationPolicy), key);
+        SentKey.Set(message, key);
     }
 }

@@ -20,10 +20,18 @@ namespace KeyVaulting.OpenAIClients.Internal;
 /// Each log message is written for the first answer of a run only; <see cref="OpenAIAnswerLog"/> counts the rest and
 /// summarizes them once per <paramref name="errorLogInterval"/> (default 30 seconds).
 /// </para>
+/// <para>
+/// Each outcome is counted on <c>keyvaulting.openai.key_rejections</c> and traced as a span; each 429 that reaches the
+/// caller is counted on <c>keyvaulting.openai.too_many_requests</c>.
+/// </para>
 /// </remarks>
-internal sealed class KeyRejectionRecovery(IOpenAIKeyProvider provider, string providerName, ILogger logger, TimeSpan? errorLogInterval = null)
+internal sealed class KeyRejectionRecovery(IOpenAIKeyProvider provider, string providerName, ILogger logger, TimeSpan? errorLogInterval = null, OpenAIClientMetrics? metrics = null)
 {
+#if KEYVAULTING_CORE
+    // KeyVaulting's own provider learns of the rejection (health, prompt re-reads). KeyVaulting.AzureOpenAI compiles
+    // this file in and cannot see that internal type: there, any provider is asked to refresh, as another one is here.
     private readonly OpenAIKeyProvider? _own = provider as OpenAIKeyProvider;
+#endif
     private readonly OpenAIAnswerLog _answers = OpenAIAnswerLog.For(provider, providerName, logger, errorLogInterval);
 
     public string ProviderName { get; } = providerName;
@@ -31,7 +39,11 @@ internal sealed class KeyRejectionRecovery(IOpenAIKeyProvider provider, string p
     public ILogger Logger { get; } = logger;
 
     /// <summary>Gets a value indicating whether the provider waits to hear that a request succeeded with its rejected key: one volatile read.</summary>
+#if KEYVAULTING_CORE
     public bool AwaitsAcceptance => _own is { } own && own.IsKeyRejected();
+#else
+    public bool AwaitsAcceptance => false;
+#endif
 
     /// <summary>
     /// Returns the key to send the request with once more, or <see langword="null"/> to return the 401.
@@ -44,14 +56,21 @@ internal sealed class KeyRejectionRecovery(IOpenAIKeyProvider provider, string p
     public async ValueTask<OpenAIKey?> FindReplacementAsync(OpenAIKey rejected, OpenAIErrorBody error, bool canResend, CancellationToken cancellationToken)
     {
         var code = error.Describe();
+        // A span around the recovery: the source reads of a refresh it forces are its children.
+        using var activity = OpenAIClientMetrics.ActivitySource.StartActivity(OpenAIClientMetrics.KeyRejectionActivity);
+        activity?.SetTag(OpenAIClientMetrics.ProviderTag, ProviderName);
+        activity?.SetTag(OpenAIClientMetrics.ErrorTag, code);
+
         OpenAIKey candidate;
         try
         {
+#if KEYVAULTING_CORE
             if (_own is not null)
             {
                 candidate = await _own.RecoverAsync(rejected, code, cancellationToken).ConfigureAwait(false);
             }
             else
+#endif
             {
                 candidate = await provider.GetKeyAsync(cancellationToken).ConfigureAwait(false);
                 if (candidate == rejected)
@@ -67,6 +86,7 @@ internal sealed class KeyRejectionRecovery(IOpenAIKeyProvider provider, string p
                 OpenAILog.KeyRefreshFailed(Logger, ProviderName, rejected.Fingerprint, ex.GetType().Name, ex);
             }
 
+            Record(activity, OpenAIClientMetrics.RefreshFailed, failed: true);
             return null;
         }
 
@@ -77,6 +97,7 @@ internal sealed class KeyRejectionRecovery(IOpenAIKeyProvider provider, string p
                 OpenAILog.KeyRejectedUnchanged(Logger, ProviderName, rejected.Fingerprint, code, rejected.Source);
             }
 
+            Record(activity, OpenAIClientMetrics.KeyUnchanged, failed: true);
             return null;
         }
 
@@ -87,6 +108,7 @@ internal sealed class KeyRejectionRecovery(IOpenAIKeyProvider provider, string p
                 OpenAILog.KeyRejectedCannotResend(Logger, ProviderName, rejected.Fingerprint, code, candidate.Fingerprint);
             }
 
+            Record(activity, OpenAIClientMetrics.NotResendable, failed: true);
             return null;
         }
 
@@ -95,6 +117,7 @@ internal sealed class KeyRejectionRecovery(IOpenAIKeyProvider provider, string p
             OpenAILog.KeyRejectedRetrying(Logger, ProviderName, rejected.Fingerprint, code, candidate.Fingerprint, candidate.Source);
         }
 
+        Record(activity, OpenAIClientMetrics.Resent, failed: false);
         return candidate;
     }
 
@@ -106,15 +129,23 @@ internal sealed class KeyRejectionRecovery(IOpenAIKeyProvider provider, string p
         {
             OpenAILog.RefreshedKeyRejected(Logger, ProviderName, key.Fingerprint, code, key.Source);
         }
+
+        metrics?.RecordKeyRejection(ProviderName, OpenAIClientMetrics.RejectedAgain);
     }
 
     /// <summary>Tells the provider that a request succeeded with <paramref name="key"/>, which ends a rejection of it.</summary>
-    public void ReportAccepted(OpenAIKey key) => _own?.ReportAccepted(key);
+    public void ReportAccepted(OpenAIKey key)
+    {
+#if KEYVAULTING_CORE
+        _own?.ReportAccepted(key);
+#endif
+    }
 
     /// <summary>Logs a 429 that reaches the caller, saying what to do about it.</summary>
     public void ReportTooManyRequests(OpenAIKey? key, OpenAIErrorBody error)
     {
         var fingerprint = key?.Fingerprint ?? "(none)";
+        metrics?.RecordTooManyRequests(ProviderName, error.QuotaKind);
         if (error.QuotaKind == OpenAIQuotaKind.InsufficientQuota)
         {
             if (_answers.First(OpenAIAnswerKind.InsufficientQuota, key, "insufficient_quota"))
@@ -125,6 +156,16 @@ internal sealed class KeyRejectionRecovery(IOpenAIKeyProvider provider, string p
         else if (_answers.First(OpenAIAnswerKind.RateLimited, key, error.Describe()))
         {
             OpenAILog.RateLimited(Logger, ProviderName, fingerprint, error.Describe());
+        }
+    }
+
+    private void Record(System.Diagnostics.Activity? activity, string outcome, bool failed)
+    {
+        metrics?.RecordKeyRejection(ProviderName, outcome);
+        activity?.SetTag(OpenAIClientMetrics.OutcomeTag, outcome);
+        if (failed)
+        {
+            activity?.SetStatus(System.Diagnostics.ActivityStatusCode.Error, outcome);
         }
     }
 }

@@ -37,7 +37,11 @@ internal sealed class OpenAIAnswerLog
         _providerName = providerName;
         _logger = logger;
         _interval = interval;
+#if KEYVAULTING_CORE
         _time = provider is OpenAIKeyProvider own ? own.Time : TimeProvider.System;
+#else
+        _time = TimeProvider.System;
+#endif
         ChangeToken.OnChange(provider.GetChangeToken, OnKeyChanged);
     }
 
@@ -117,11 +121,13 @@ internal sealed class OpenAIAnswerLog
     private void OnKeyChanged()
     {
         OpenAIKey? current;
+#if KEYVAULTING_CORE
         if (_provider is OpenAIKeyProvider own)
         {
             current = own.GetStatus().Key;
         }
         else
+#endif
         {
             var pending = _provider.GetKeyAsync();
             current = pending.IsCompletedSuccessfully ? pending.Result : null;

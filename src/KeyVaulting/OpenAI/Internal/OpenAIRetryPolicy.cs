@@ -70,7 +70,7 @@ internal sealed class OpenAIRetryPolicy(int maxRetries, KeyRejectionRecovery rec
     protected override void OnRequestSent(PipelineMessage message)
     {
         if (recovery.AwaitsAcceptance && message.Response is { Status: >= 200 and < 300 }
-            && CurrentKeyAuthenticationPolicy.TryGetSentKey(message, out var key))
+            && SentKey.TryGet(message, out var key))
         {
             recovery.ReportAccepted(key);
         }
@@ -111,7 +111,7 @@ internal sealed class OpenAIRetryPolicy(int maxRetries, KeyRejectionRecovery rec
     /// </summary>
     private bool TryBeginResend(PipelineMessage message, OpenAIErrorBody error, [NotNullWhen(true)] out OpenAIKey? sent)
     {
-        if (!CurrentKeyAuthenticationPolicy.TryGetSentKey(message, out sent))
+        if (!SentKey.TryGet(message, out sent))
         {
             return false;
         }
@@ -132,7 +132,7 @@ internal sealed class OpenAIRetryPolicy(int maxRetries, KeyRejectionRecovery rec
         var retry = error.QuotaKind != OpenAIQuotaKind.InsufficientQuota && base.ShouldRetry(message, exception: null);
         if (!retry)
         {
-            CurrentKeyAuthenticationPolicy.TryGetSentKey(message, out var key);
+            SentKey.TryGet(message, out var key);
             recovery.ReportTooManyRequests(key, error);
         }
 

@@ -1,3 +1,4 @@
+using System.Diagnostics.Metrics;
 using KeyVaulting.OpenAIClients.Internal.Validators;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
@@ -27,6 +28,7 @@ internal static class OpenAIServiceRegistration
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<OpenAIClientSettings>, OpenAIClientSettingsValidator>());
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<OpenAIClientSettings>, OpenAIClientSettingsCustomValidator>());
         services.AddOptions<OpenAIClientSettings>(providerName).ValidateOnStart();
+        services.TryAddSingleton(sp => new OpenAIClientMetrics(sp.GetService<IMeterFactory>()));
     }
 
     /// <summary>Registers the <c>OpenAIClient</c> of a provider name once: a singleton, keyed unless the name is empty.</summary>
