@@ -87,11 +87,13 @@ public class ConstantKeyArgumentCodeFixTests
             {
                 const string Model = "text-embedding-3-small";
 
-                public static IServiceCollection Configure(IServiceCollection services)
-                    => services.AddSingleton<EmbeddingClient>(_ =>
+                public static void Configure(IServiceCollection services)
+                {
+                    services.AddSingleton<EmbeddingClient>(_ =>
                     {
                         return new EmbeddingClient(Model, new ApiKeyCredential({|KV0002:"dummy"|}));
                     });
+                }
             }
             """;
         var fixedSource = """
@@ -103,8 +105,10 @@ public class ConstantKeyArgumentCodeFixTests
             {
                 const string Model = "text-embedding-3-small";
 
-                public static IServiceCollection Configure(IServiceCollection services)
-                    => services.AddOpenAIEmbeddingClient(Model);
+                public static void Configure(IServiceCollection services)
+                {
+                    services.AddOpenAIEmbeddingClient(Model);
+                }
             }
             """;
 
@@ -141,6 +145,22 @@ public class ConstantKeyArgumentCodeFixTests
             """;
 
         await VerifyAsync(source, fixedSource);
+    }
+
+    [Fact]
+    public async Task ChatClientRegistrationWhoseValueIsReturned_NoFix()
+    {
+        // AddOpenAIChatClient returns a ChatClientBuilder, not the IServiceCollection this method returns.
+        await VerifyNoFixAsync("""
+            using Microsoft.Extensions.DependencyInjection;
+            using OpenAI.Chat;
+
+            static class Startup
+            {
+                public static IServiceCollection Configure(IServiceCollection services)
+                    => services.AddSingleton(_ => new ChatClient("gpt-4o-mini", {|KV0002:"dummy"|}));
+            }
+            """);
     }
 
     [Fact]

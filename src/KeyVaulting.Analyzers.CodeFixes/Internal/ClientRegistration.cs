@@ -14,7 +14,8 @@ namespace KeyVaulting.Analyzers.Internal;
 /// <c>services.AddSingleton(sp => new ChatClient(model, "…"))</c> → <c>services.AddOpenAIChatClient(model)</c>,
 /// and the same for <c>EmbeddingClient</c>. Found only when the replacement is exact: a non-keyed registration whose
 /// service type is the client's type, a client built from a model and a key alone (no options: they may name another
-/// endpoint), and a model that does not depend on the service provider.
+/// endpoint), a model that does not depend on the service provider, and, for the chat and embedding clients (whose
+/// replacements return a builder), a registration whose value is not used.
 /// </summary>
 internal sealed class ClientRegistration
 {
@@ -72,6 +73,13 @@ internal sealed class ClientRegistration
             || invocation.Syntax is not InvocationExpressionSyntax { Expression: MemberAccessExpressionSyntax access } syntax
             || !IsRegistrationMethod(invocation.TargetMethod, clientType)
             || (lambda is not null && modelArgument is not null && UsesParameters(modelArgument, lambda)))
+        {
+            return null;
+        }
+
+        // AddOpenAIChatClient and AddOpenAIEmbeddingClient return a Microsoft.Extensions.AI builder, not the service
+        // collection: they replace a registration only where its value is not used (returned, assigned or chained on).
+        if (method != "AddOpenAIClient" && Unwrap(invocation.Parent) is not IExpressionStatementOperation)
         {
             return null;
         }

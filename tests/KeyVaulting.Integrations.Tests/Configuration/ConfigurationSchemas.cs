@@ -7,8 +7,8 @@ namespace KeyVaulting.Integrations.Tests.Configuration;
 /// (the provider's options, <c>Chain</c>, <c>Sources</c> with the environment-variable and <c>.env</c> settings) and the
 /// <c>OpenAI</c> section (<see cref="OpenAIClientSettings"/>); each store package adds its source's settings to
 /// <c>KeyVaulting:Sources:&lt;name&gt;</c>; <c>KeyVaulting.AzureOpenAI</c> describes the <c>AzureOpenAI</c> section.
-/// Store settings are the internal types their factories bind, found by name, so a reshaped store fails here until its
-/// schema is regenerated.
+/// Each store's settings are its options type, the one its factory binds by name from configuration (code-only members
+/// such as credentials are left out), so a changed store fails here until its schema is regenerated.
 /// </summary>
 internal static class ConfigurationSchemas
 {
@@ -21,9 +21,9 @@ internal static class ConfigurationSchemas
     [
         ("KeyVaulting", "EnvironmentVariable", Internal("KeyVaulting", "KeyVaulting.Sources.EnvironmentVariable.EnvironmentVariableKeySourceOptions")),
         ("KeyVaulting", "DotEnvFile", typeof(DotEnvFileKeySourceOptions)),
-        ("KeyVaulting.AzureKeyVault", "AzureKeyVault", Internal("KeyVaulting.AzureKeyVault", "KeyVaulting.AzureKeyVault.Internal.AzureKeyVaultSourceSettings")),
-        ("KeyVaulting.AwsSecretsManager", "AwsSecretsManager", Internal("KeyVaulting.AwsSecretsManager", "KeyVaulting.AwsSecretsManager.Internal.AwsSecretsManagerKeySourceSettings")),
-        ("KeyVaulting.HashiCorpVault", "HashiCorpVault", Internal("KeyVaulting.HashiCorpVault", "KeyVaulting.HashiCorpVault.Internal.HashiCorpVaultKeySourceConfiguration")),
+        ("KeyVaulting.AzureKeyVault", "AzureKeyVault", typeof(KeyVaulting.AzureKeyVault.AzureKeyVaultKeySourceOptions)),
+        ("KeyVaulting.AwsSecretsManager", "AwsSecretsManager", typeof(KeyVaulting.AwsSecretsManager.AwsSecretsManagerKeySourceOptions)),
+        ("KeyVaulting.HashiCorpVault", "HashiCorpVault", typeof(KeyVaulting.HashiCorpVault.HashiCorpVaultKeySourceOptions)),
     ];
 
     public static JsonObject For(string package) => package switch
