@@ -14,10 +14,11 @@ if (parsed.Errors.Count > 0)
 {
     foreach (var error in parsed.Errors)
     {
-        Console.Error.WriteLine("error: " + error.Message);
+        // An unexpected argument is echoed by the parser: a key typed as an argument must not be shown again.
+        Console.Error.WriteLine("error: " + SecretShapes.Mask(error.Message));
     }
 
-    Console.Error.WriteLine("Run 'keyvaulting --help' for the commands and their options.");
+    Console.Error.WriteLine("Run 'keyvaulting --help' for the commands and their options. A key is never an argument: set reads it from standard input.");
     return ExitCodes.UsageError;
 }
 

@@ -15,7 +15,7 @@ internal static class DoctorRenderer
         console.MarkupLine("[bold]Key served[/]");
         if (report.ServedKey is { } served)
         {
-            console.MarkupLine($"  [green]✓[/] {E(served.Fingerprint)} ({E(KeyKinds.Describe(served.Kind))}) from {E(served.Source)}{Details(served.Version, served.ExpiresAt)} in {served.DurationMs} ms");
+            console.MarkupLine($"  [green]✓[/] {E(served.Fingerprint)} ({E(KeyKinds.Describe(served.Kind))}) from {E(served.Source)}{Details(served.Version, served.ExpiresAt)} ({served.DurationMs} ms)");
         }
         else
         {
@@ -29,7 +29,7 @@ internal static class DoctorRenderer
             var place = source.Position is { } p ? $"{p}." : "-";
             var settings = source.Settings.Count == 0 ? string.Empty : " " + string.Join(" ", source.Settings.Select(s => $"{s.Key}={s.Value}"));
             console.MarkupLine($"  {place} [bold]{E(source.Name)}[/] ({E(source.Type)}{(source.ConfiguredIn is null ? string.Empty : ", " + E(source.ConfiguredIn))}){E(settings)}");
-            var time = source.DurationMs is { } ms ? $" in {ms} ms" : string.Empty;
+            var time = source.DurationMs is { } ms ? $" ({ms} ms)" : string.Empty;
             switch (source.Status)
             {
                 case SourceStatus.Found:
@@ -74,7 +74,7 @@ internal static class DoctorRenderer
                 "skipped" => $"[grey]skipped[/]: {E(check.ErrorMessage ?? string.Empty)}",
                 _ => $"[yellow]? no clear answer[/]: {E(check.ErrorMessage ?? $"HTTP {check.HttpStatus} {check.ErrorType}")}",
             };
-            console.MarkupLine($"  {answer}{(check.DurationMs is { } ms ? $" in {ms} ms" : string.Empty)}");
+            console.MarkupLine($"  {answer}{(check.DurationMs is { } ms ? $" ({ms} ms)" : string.Empty)}");
         }
 
         if (report.Hygiene is { } hygiene)

@@ -138,7 +138,9 @@ internal sealed class HygieneInspector(string projectDirectory, TimeSpan gitTime
             files = EnumerateFiles(root).Where(f => !Path.GetFileName(f).StartsWith(".env", StringComparison.OrdinalIgnoreCase));
         }
 
-        foreach (var file in files.Order(StringComparer.Ordinal))
+        // A .env file that holds a key is reported above, with what to do about it.
+        var reported = hygiene.DotEnvFiles.Select(f => Path.GetFullPath(Path.Combine(root, f.Path))).ToHashSet(StringComparer.Ordinal);
+        foreach (var file in files.Where(f => !reported.Contains(Path.GetFullPath(f))).Order(StringComparer.Ordinal))
         {
             cancellationToken.ThrowIfCancellationRequested();
             if (!File.Exists(file) || ReadText(file) is not { } text)
