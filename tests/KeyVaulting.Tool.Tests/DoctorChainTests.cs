@@ -208,7 +208,7 @@ public sealed class DoctorChainTests
         development.ExitCode.Should().Be(0, development.ToString());
         development.ShouldNotContainSecrets(key, TestKeys.Project('X'));
         report.GetProperty("userSecretsFile").GetString().Should().EndWith("secrets.json");
-        report.GetProperty("servedKey").GetProperty("source").GetString().Should().Be("Environment:SECRET_KEY");
+        report.GetProperty("servedKey").GetProperty("source").GetString().Should().Be("EnvironmentVariable:SECRET_KEY");
         report.GetProperty("sources")[0].GetProperty("settings").GetProperty("Variable").GetString().Should().Be("SECRET_KEY");
     }
 
