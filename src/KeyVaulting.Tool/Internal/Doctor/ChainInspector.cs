@@ -13,7 +13,7 @@ namespace KeyVaulting.Tool.Internal.Doctor;
 /// </summary>
 internal sealed class ChainInspector(AppConfiguration configuration, string sectionPath, TimeSpan timeout, TimeProvider time)
 {
-    private const string DefaultChainOrigin = "the default chain (no Chain or Sources configured)";
+    private const string DefaultChainOrigin = "the default chain: no Chain or Sources configured";
 
     /// <summary>Gets the key the chain served, kept in memory only for <c>--check-key</c>.</summary>
     public OpenAIKey? ServedKey { get; private set; }
