@@ -5,8 +5,9 @@ Usage: verify-packages.py FEED_DIR
 
 For every library under src/ (a project with IsPackable true, found by its PackageReadmeFile) there must be one
 .nupkg and one .snupkg; each .nupkg carries its README, the icon, the licence expression, the repository and project
-URLs, release notes, tags, and for both target frameworks the DLL and its XML documentation; no DLL or PDB holds a
-path of the machine that packed it. Prints one line per problem and exits 1 when there is any.
+URLs, release notes, tags, and for both target frameworks the DLL and its XML documentation (a dotnet tool, PackAsTool:
+its DLL and DotnetToolSettings.xml under tools/<tfm>/any/ for its one framework, and no lib/ folder); no DLL or PDB
+holds a path of the machine that packed it. Prints one line per problem and exits 1 when there is any.
 """
 import pathlib, re, sys, zipfile
 import xml.etree.ElementTree as ET
@@ -19,6 +20,9 @@ problems = []
 packages = sorted(p.parent.name for p in root.glob("src/*/*.csproj")
                   if "<IsPackable>false</IsPackable>" not in p.read_text())
 packages = [p for p in packages if (root / "src" / p / "README.md").exists()]
+# dotnet tools (PackAsTool) carry the application under tools/<tfm>/any/, for the one framework they target.
+tools = {p: re.search(r"<TargetFrameworks?>([^<;]+)</TargetFrameworks?>", (root / "src" / p / f"{p}.csproj").read_text()).group(1)
+         for p in packages if "<PackAsTool>true</PackAsTool>" in (root / "src" / p / f"{p}.csproj").read_text()}
 if not packages:
     problems.append("no packable library found under src/")
 
@@ -61,16 +65,22 @@ for package in packages:
         readme = z.read(text("readme")).decode("utf-8") if text("readme") in names else ""
         if "docs/" not in readme:
             problems.append(f"{package}: the package README does not link to the full documentation (docs/)")
-        for tfm in frameworks:
-            for ext in ["dll", "xml"]:
-                if f"lib/{tfm}/{package}.{ext}" not in names:
-                    problems.append(f"{package}: lib/{tfm}/{package}.{ext} is missing")
-            dll = f"lib/{tfm}/{package}.dll"
+        folders = [f"tools/{tools[package]}/any"] if package in tools else [f"lib/{tfm}" for tfm in frameworks]
+        if package in tools:
+            if f"{folders[0]}/DotnetToolSettings.xml" not in names:
+                problems.append(f"{package}: {folders[0]}/DotnetToolSettings.xml is missing (PackAsTool)")
+            if any(n.startswith("lib/") for n in names):
+                problems.append(f"{package}: a tool package has no lib/ folder")
+        for folder in folders:
+            for ext in ["dll"] if package in tools else ["dll", "xml"]:
+                if f"{folder}/{package}.{ext}" not in names:
+                    problems.append(f"{package}: {folder}/{package}.{ext} is missing")
+            dll = f"{folder}/{package}.dll"
             if dll in names and str(root).encode() in z.read(dll):
                 problems.append(f"{package}: {dll} holds a local path ({root}); pack with ContinuousIntegrationBuild")
     with zipfile.ZipFile(snupkgs[0]) as z:
-        for tfm in frameworks:
-            pdb = f"lib/{tfm}/{package}.pdb"
+        for folder in folders:
+            pdb = f"{folder}/{package}.pdb"
             if pdb not in z.namelist():
                 problems.append(f"{package}: {pdb} is missing from the symbol package")
             elif str(root).encode() in z.read(pdb):
