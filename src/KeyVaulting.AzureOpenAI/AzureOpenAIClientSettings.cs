@@ -2,7 +2,7 @@ using System.ClientModel.Primitives;
 using System.ComponentModel.DataAnnotations;
 using Azure.AI.OpenAI;
 
-namespace KeyVaulting;
+namespace KeyVaulting.AzureOpenAI;
 
 /// <summary>
 /// Settings of the <c>AzureOpenAIClient</c> registered by <c>services.AddAzureOpenAIClient(...)</c>: which Azure

@@ -1,5 +1,6 @@
 using Azure.AI.OpenAI;
 using KeyVaulting;
+using KeyVaulting.AzureOpenAI;
 using KeyVaulting.AzureOpenAI.Internal;
 using KeyVaulting.Sources.Configuration;
 using Microsoft.Extensions.AI;

@@ -6,6 +6,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
+using KeyVaulting.Provider.Internal;
 
 namespace KeyVaulting.AzureOpenAI.Internal;
 
@@ -20,7 +21,7 @@ internal static class AzureOpenAIClientFactory
         var provider = ResolveProvider(services, providerName);
         var loggerFactory = services.GetService<ILoggerFactory>() ?? NullLoggerFactory.Instance;
         var time = services.GetService<TimeProvider>() ?? TimeProvider.System;
-        var displayName = providerName.Length == 0 ? "default" : providerName;
+        var displayName = ProviderNames.Display(providerName);
         var recovery = new KeyRejectionRecovery(provider, displayName, loggerFactory.CreateLogger(LoggerCategory), metrics: services.GetService<OpenAIClientMetrics>());
 
         var options = settings.ServiceVersion is { } version ? new AzureOpenAIClientOptions(version) : new AzureOpenAIClientOptions();

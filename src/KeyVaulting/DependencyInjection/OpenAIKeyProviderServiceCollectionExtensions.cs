@@ -12,6 +12,7 @@ using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
+using KeyVaulting.Provider.Internal;
 
 namespace Microsoft.Extensions.DependencyInjection;
 
@@ -19,7 +20,6 @@ namespace Microsoft.Extensions.DependencyInjection;
 public static class OpenAIKeyProviderServiceCollectionExtensions
 {
     /// <summary>The name the default provider goes by in logs, metric tags and health entries.</summary>
-    private const string DefaultDisplayName = "default";
 
     /// <summary>
     /// Registers the default <see cref="IOpenAIKeyProvider"/>. Add sources to the returned builder in order; with no
@@ -144,10 +144,10 @@ public static class OpenAIKeyProviderServiceCollectionExtensions
     /// </summary>
     internal static void CheckProviderName(string name, string paramName)
     {
-        if (string.Equals(name, DefaultDisplayName, StringComparison.OrdinalIgnoreCase))
+        if (string.Equals(name, ProviderNames.Default, StringComparison.OrdinalIgnoreCase))
         {
             throw new ArgumentException(
-                $"'{DefaultDisplayName}' is the name the default OpenAI key provider goes by in logs, metrics and health checks, so a named provider cannot have it. " +
+                $"'{ProviderNames.Default}' is the name the default OpenAI key provider goes by in logs, metrics and health checks, so a named provider cannot have it. " +
                 "Name the provider after what it is for (for example the OpenAI project, 'analytics'), or register the default provider with AddOpenAIKeyProvider().",
                 paramName);
         }
@@ -201,7 +201,7 @@ public static class OpenAIKeyProviderServiceCollectionExtensions
         // AddOpenAIKeyProvider call with the same sources (or the same configuration section): say so once.
         foreach (var duplicate in sources.GroupBy(s => s.Name, StringComparer.Ordinal).Where(g => g.Count() > 1))
         {
-            Log.DuplicateSource(logger, name.Length == 0 ? DefaultDisplayName : name, SecretShapes.MaskName(duplicate.Key), duplicate.Count());
+            Log.DuplicateSource(logger, ProviderNames.Display(name), SecretShapes.MaskName(duplicate.Key), duplicate.Count());
         }
 
         return new OpenAIKeyProvider(

@@ -63,7 +63,7 @@ internal sealed partial class OpenAIKeyProvider : IOpenAIKeyProvider, IDisposabl
         KeyVaultingMetrics metrics)
     {
         Name = name;
-        DisplayName = name.Length == 0 ? "default" : SecretShapes.MaskName(name);
+        DisplayName = ProviderNames.Display(name);
         _sources = sources;
         _abandonedFetches = new Task?[sources.Count];
         _ownedSources = ownedSources;

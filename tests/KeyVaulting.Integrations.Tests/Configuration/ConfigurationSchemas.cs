@@ -1,4 +1,5 @@
 using System.Text.Json.Nodes;
+using KeyVaulting.AzureOpenAI;
 
 namespace KeyVaulting.Integrations.Tests.Configuration;
 

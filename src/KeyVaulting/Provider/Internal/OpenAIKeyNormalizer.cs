@@ -18,8 +18,6 @@ internal enum KeyNormalizationNotes
 /// </summary>
 internal static class OpenAIKeyNormalizer
 {
-    private static readonly string[] KnownPrefixes = ["sk-proj-", "sk-svcacct-", "sk-admin-", "sk-"];
-
     public static bool TryNormalize(string raw, out string value, out KeyNormalizationNotes notes, out string? error)
     {
         notes = KeyNormalizationNotes.None;
@@ -88,16 +86,5 @@ internal static class OpenAIKeyNormalizer
         return true;
     }
 
-    private static bool StartsWithKnownPrefix(ReadOnlySpan<char> span)
-    {
-        foreach (var prefix in KnownPrefixes)
-        {
-            if (span.StartsWith(prefix, StringComparison.Ordinal))
-            {
-                return true;
-            }
-        }
-
-        return false;
-    }
+    private static bool StartsWithKnownPrefix(ReadOnlySpan<char> span) => OpenAIKeyPrefixes.Of(span).Length > 0;
 }

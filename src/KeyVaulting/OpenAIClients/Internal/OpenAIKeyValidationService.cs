@@ -5,6 +5,7 @@ using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using OpenAI;
+using KeyVaulting.Provider.Internal;
 
 namespace KeyVaulting.OpenAIClients.Internal;
 
@@ -35,7 +36,7 @@ internal sealed class OpenAIKeyValidationService(
 
     private async Task ValidateAsync(string providerName, OpenAIClientSettings clientSettings, CancellationToken cancellationToken)
     {
-        var displayName = OpenAIClientFactory.DisplayName(providerName);
+        var displayName = ProviderNames.Display(providerName);
         var endpoint = OpenAIClientFactory.DescribeEndpoint(clientSettings.Endpoint);
         var provider = OpenAIClientFactory.ResolveProvider(services, providerName);
         var client = providerName.Length == 0

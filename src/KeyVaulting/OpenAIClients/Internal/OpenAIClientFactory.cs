@@ -4,6 +4,7 @@ using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 using OpenAI;
+using KeyVaulting.Provider.Internal;
 
 namespace KeyVaulting.OpenAIClients.Internal;
 
@@ -22,7 +23,7 @@ internal static class OpenAIClientFactory
         var loggerFactory = services.GetService<ILoggerFactory>() ?? NullLoggerFactory.Instance;
         var logger = loggerFactory.CreateLogger(LoggerCategory);
         var time = services.GetService<TimeProvider>() ?? TimeProvider.System;
-        var displayName = DisplayName(providerName);
+        var displayName = ProviderNames.Display(providerName);
 
         var options = new OpenAIClientOptions
         {
@@ -63,8 +64,6 @@ internal static class OpenAIClientFactory
             ? "No default OpenAI key provider is registered. Call services.AddOpenAIKeyProvider() and add its sources, for example .AddEnvironmentVariable(\"OPENAI_API_KEY\")."
             : $"No OpenAI key provider named '{providerName}' is registered, but an OpenAI client for it is. Call services.AddOpenAIKeyProvider(\"{providerName}\") and add its sources, for example .AddEnvironmentVariable(\"OPENAI_API_KEY_{providerName.ToUpperInvariant()}\").");
     }
-
-    public static string DisplayName(string providerName) => providerName.Length == 0 ? "default" : providerName;
 
     /// <summary>Shows an endpoint without user information or query: safe to log.</summary>
     public static string DescribeEndpoint(Uri? endpoint)

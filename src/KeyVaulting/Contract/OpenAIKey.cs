@@ -21,8 +21,6 @@ namespace KeyVaulting;
 [DebuggerDisplay("{ToString(),nq}")]
 public sealed class OpenAIKey : IEquatable<OpenAIKey>
 {
-    private static readonly string[] KnownPrefixes = ["sk-proj-", "sk-svcacct-", "sk-admin-", "sk-"];
-
     /// <summary>
     /// Initializes a new instance of the <see cref="OpenAIKey"/> class.
     /// </summary>
@@ -129,15 +127,7 @@ public sealed class OpenAIKey : IEquatable<OpenAIKey>
 
     internal static string CreateFingerprint(string value)
     {
-        var prefix = string.Empty;
-        foreach (var known in KnownPrefixes)
-        {
-            if (value.StartsWith(known, StringComparison.Ordinal))
-            {
-                prefix = known;
-                break;
-            }
-        }
+        var prefix = OpenAIKeyPrefixes.Of(value);
 
         // Short values are not real keys; showing four characters of them would reveal too much.
         return value.Length >= 20

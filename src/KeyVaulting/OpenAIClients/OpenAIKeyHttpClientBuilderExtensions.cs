@@ -4,6 +4,7 @@ using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
+using KeyVaulting.Provider.Internal;
 
 namespace Microsoft.Extensions.DependencyInjection;
 
@@ -76,7 +77,7 @@ public static class OpenAIKeyHttpClientBuilderExtensions
         return builder.AddHttpMessageHandler(sp =>
         {
             var settings = sp.GetRequiredService<IOptionsMonitor<OpenAIClientSettings>>().Get(name);
-            var displayName = OpenAIClientFactory.DisplayName(name);
+            var displayName = ProviderNames.Display(name);
             var destination = OpenAIKeyDestination.Resolve(sp, clientName, shownName, displayName, settings);
             var provider = OpenAIClientFactory.ResolveProvider(sp, name);
             var logger = (sp.GetService<ILoggerFactory>() ?? NullLoggerFactory.Instance).CreateLogger(OpenAIClientFactory.LoggerCategory);
