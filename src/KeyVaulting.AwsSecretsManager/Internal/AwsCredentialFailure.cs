@@ -43,8 +43,7 @@ internal static class AwsCredentialFailure
         if (Find<AmazonServiceException>(exception) is { } service)
         {
             var code = service.ErrorCode ?? service.StatusCode.ToString();
-            var message = AwsCredentialsProvider.OneLine(SecretShapes.Mask(service.Message ?? string.Empty)).TrimEnd('.');
-            var said = $" AWS said: {code}: {message}.";
+            var said = $" AWS said: {code}: {Sentence(service.Message)}";
             var (fix, transient) = Fix(credentials, code, service.StatusCode);
             return ($"{prefix}.{said} {fix}", transient);
         }
@@ -71,13 +70,13 @@ internal static class AwsCredentialFailure
         if (credentials is SSOAWSCredentials sso)
         {
             return (
-                $"{prefix}: {exception.GetType().Name}: {AwsCredentialsProvider.OneLine(SecretShapes.Mask(exception.Message))} " +
+                $"{prefix}: {exception.GetType().Name}: {Sentence(exception.Message)} " +
                 $"The IAM Identity Center sign-in is missing or has expired: run aws sso login (with the profile of start URL {sso.StartUrl}) " +
                 "on a machine where a person signs in; a server needs a role of its own instead (an instance, task or EKS service account role).",
                 false);
         }
 
-        return ($"{prefix}: {exception.GetType().Name}: {AwsCredentialsProvider.OneLine(SecretShapes.Mask(exception.Message))}", true);
+        return ($"{prefix}: {exception.GetType().Name}: {Sentence(exception.Message)}", true);
     }
 
     private static (string Fix, bool Transient) Fix(AWSCredentials credentials, string code, HttpStatusCode status)
@@ -114,6 +113,10 @@ internal static class AwsCredentialFailure
             _ => ("Check the credentials' settings.", status is not (HttpStatusCode.Forbidden or HttpStatusCode.Unauthorized or HttpStatusCode.BadRequest)),
         };
     }
+
+    /// <summary>AWS text on one line, secret shapes masked, ending with a full stop.</summary>
+    private static string Sentence(string? text)
+        => AwsCredentialsProvider.OneLine(SecretShapes.Mask(text ?? string.Empty)).TrimEnd('.', ' ') + ".";
 
     private static T? Find<T>(Exception exception)
         where T : Exception
