@@ -1,6 +1,9 @@
 using Amazon.Runtime;
 using KeyVaulting.AwsSecretsManager.Tests.TestInfrastructure;
 using KeyVaulting.Testing;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Testing;
 
 namespace KeyVaulting.AwsSecretsManager.Tests.Internal;
 
@@ -56,6 +59,30 @@ public sealed class AwsTemporaryCredentialsTests : IAsyncLifetime
         request.SignatureValid.Should().BeTrue();
         request.Header("x-amz-security-token").Should().Be(call.Issued!.SessionToken);
         ShouldLeakNothing(token);
+    }
+
+    [Fact]
+    public async Task AddAwsSecretsManager_EksWebIdentityEnvironment_ProviderServesTheKeyReadWithTheAssumedRole()
+    {
+        var token = WriteWebIdentityToken();
+        _environment.Set("AWS_ROLE_ARN", RoleArn);
+        var services = new ServiceCollection();
+        services.AddSingleton<TimeProvider>(_aws.Time);
+        services.AddLogging(logging => logging.SetMinimumLevel(LogLevel.Trace).AddFakeLogging());
+        services.AddOpenAIKeyProvider().AddAwsSecretsManager(SecretName, o =>
+        {
+            o.ServiceUrl = _aws.Server.Url;
+            o.Region = FakeSecretsManager.Region;
+        });
+        await using var provider = services.BuildServiceProvider();
+
+        var key = await provider.GetRequiredService<IOpenAIKeyProvider>().GetKeyAsync();
+
+        key.Value.Should().Be(TestKeys.Project('W'));
+        key.Source.Should().Be("AwsSecretsManager:" + SecretName);
+        _sts.Calls.Should().ContainSingle().Which.Action.Should().Be("AssumeRoleWithWebIdentity");
+        _aws.Server.Requests.Should().ContainSingle().Which.SignatureValid.Should().BeTrue();
+        provider.GetFakeLogCollector().ShouldNotContainSecrets([.. _sts.IssuedSecrets, token, TestKeys.Project('W')]);
     }
 
     [Fact]
