@@ -124,15 +124,16 @@ public sealed class AwsTemporaryCredentialsTests : IAsyncLifetime
         }
 
         var result = await source.FetchAsync(CancellationToken.None);
+        await source.FetchAsync(CancellationToken.None);
 
         result.Value.Should().Be(TestKeys.Project('W'));
-        var call = _sts.Calls.Should().ContainSingle().Which;
+        var call = _sts.Calls.Should().ContainSingle("credentials that are not due (they live an hour) are reused").Which;
         call.Action.Should().Be("AssumeRole");
         call.RoleArn.Should().Be(RoleArn);
         call.RoleSessionName.Should().Be("keyvaulting-test");
         call.CallerAccessKeyId.Should().Be(caller.AccessKeyId, "the source profile's keys sign the AssumeRole call");
-        var request = _aws.Server.Requests.Single();
-        request.SignatureValid.Should().BeTrue();
+        _aws.Server.Requests.Should().HaveCount(2).And.OnlyContain(r => r.SignatureValid == true);
+        var request = _aws.Server.Requests.Last();
         SignedBy(request).Should().Be(call.Issued!.AccessKeyId, "the role's temporary credentials sign GetSecretValue, not the source profile's keys");
         request.Header("x-amz-security-token").Should().Be(call.Issued.SessionToken);
         ShouldLeakNothing(caller.SecretAccessKey);
@@ -143,10 +144,11 @@ public sealed class AwsTemporaryCredentialsTests : IAsyncLifetime
     {
         // The AWS SDK judges expiry by the real clock (its clock is internal: no TimeProvider reaches it). It renews
         // assume-role credentials in the background from 16 minutes before they expire (PreemptExpiryTime 15 minutes
-        // plus ExpirationBuffer 1 minute), serving the current ones meanwhile: credentials that live 16 minutes and 2
-        // seconds are due 2 seconds after they were issued. The test waits those 2 seconds, plus half a second of
-        // margin, of real time, then at most 10 seconds for the renewal to arrive.
-        _sts.CredentialLifetime = TimeSpan.FromMinutes(16) + TimeSpan.FromSeconds(2);
+        // plus ExpirationBuffer 1 minute), serving the current ones meanwhile: the first credentials live 16 minutes
+        // and 2 seconds, so they are due 2 seconds after they were issued; the renewed ones live an hour. The test
+        // waits those 2 seconds, plus half a second of margin, of real time, then fetches until a request is signed
+        // with the renewed credentials (at most 10 seconds).
+        _sts.IssueNextFor(TimeSpan.FromMinutes(16) + TimeSpan.FromSeconds(2));
         WriteAssumeRoleProfile("openai-reader");
         var source = _aws.CreateSource(SecretName, o =>
         {
@@ -155,17 +157,20 @@ public sealed class AwsTemporaryCredentialsTests : IAsyncLifetime
         });
         await source.FetchAsync(CancellationToken.None);
         var first = _sts.LastIssued!;
-        await source.FetchAsync(CancellationToken.None);
-        _sts.Calls.Should().ContainSingle("credentials that are not due yet are reused");
 
         await Task.Delay(TimeSpan.FromSeconds(2.5));
-        var whileRenewing = await source.FetchAsync(CancellationToken.None);
-        await WaitUntilAsync(() => _sts.Calls.Count == 2, TimeSpan.FromSeconds(10));
+        await WaitUntilAsync(
+            async () =>
+            {
+                // Every fetch meanwhile succeeds: the current credentials are still valid while the SDK renews them.
+                (await source.FetchAsync(CancellationToken.None)).Value.Should().Be(TestKeys.Project('W'));
+                return SignedBy(_aws.Server.Requests.Last()) != first.AccessKeyId;
+            },
+            TimeSpan.FromSeconds(10));
         _aws.Server.ExpireToken(first);
-        var afterRenewal = await source.FetchAsync(CancellationToken.None);
+        var afterExpiry = await source.FetchAsync(CancellationToken.None);
 
-        whileRenewing.Value.Should().Be(TestKeys.Project('W'));
-        afterRenewal.Value.Should().Be(TestKeys.Project('W'));
+        afterExpiry.Value.Should().Be(TestKeys.Project('W'));
         _sts.Calls.Select(c => c.Action).Should().Equal("AssumeRole", "AssumeRole");
         SignedBy(_aws.Server.Requests.Last()).Should().Be(_sts.LastIssued!.AccessKeyId).And.NotBe(first.AccessKeyId);
         ShouldLeakNothing();
@@ -251,12 +256,12 @@ public sealed class AwsTemporaryCredentialsTests : IAsyncLifetime
         return caller;
     }
 
-    private static async Task WaitUntilAsync(Func<bool> condition, TimeSpan timeout)
+    private static async Task WaitUntilAsync(Func<Task<bool>> condition, TimeSpan timeout)
     {
         using var deadline = new CancellationTokenSource(timeout);
-        while (!condition())
+        while (!await condition())
         {
-            await Task.Delay(TimeSpan.FromMilliseconds(20), deadline.Token);
+            await Task.Delay(TimeSpan.FromMilliseconds(50), deadline.Token);
         }
     }
 

@@ -36,6 +36,8 @@ internal sealed class LocalSts : IAsyncDisposable
     /// <summary>Gets or sets how long issued credentials live, from the real clock: the AWS SDK judges expiry by it.</summary>
     public TimeSpan CredentialLifetime { get; set; } = TimeSpan.FromHours(1);
 
+    private readonly ConcurrentQueue<TimeSpan> _nextLifetimes = new();
+
     /// <summary>Gets or sets the web identity token <c>AssumeRoleWithWebIdentity</c> accepts.</summary>
     public string? ExpectedWebIdentityToken { get; set; }
 
@@ -57,6 +59,9 @@ internal sealed class LocalSts : IAsyncDisposable
 
     /// <summary>Lets <paramref name="identity"/> call <c>AssumeRole</c>.</summary>
     public void AllowCaller(AwsTestIdentity identity) => _callers[identity.AccessKeyId] = identity;
+
+    /// <summary>Makes the next successful call issue credentials that live <paramref name="lifetime"/> (then <see cref="CredentialLifetime"/> again).</summary>
+    public void IssueNextFor(TimeSpan lifetime) => _nextLifetimes.Enqueue(lifetime);
 
     /// <summary>Answers the next call with this STS error (for example 403 <c>AccessDenied</c>).</summary>
     public void FailNext(int status, string code, string message) => _failures.Enqueue((status, code, message));
@@ -118,7 +123,8 @@ internal sealed class LocalSts : IAsyncDisposable
         _secrets.Enqueue(issued.SessionToken!);
         LastIssued = issued;
         call.Issued = issued;
-        var expiration = TimeProvider.System.GetUtcNow().Add(CredentialLifetime).UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss.fff'Z'", CultureInfo.InvariantCulture);
+        var lifetime = _nextLifetimes.TryDequeue(out var next) ? next : CredentialLifetime;
+        var expiration = TimeProvider.System.GetUtcNow().Add(lifetime).UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss.fff'Z'", CultureInfo.InvariantCulture);
         var xml =
             $"""
             <{action}Response xmlns="{Namespace}">
