@@ -43,11 +43,10 @@ internal sealed class AwsCredentialsProvider
         }
         catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
         {
-            // Renewing temporary credentials (STS, SSO, IMDS, ECS) can fail for a while: retrying may succeed.
-            throw new OpenAIKeySourceException(
-                _sourceName,
-                $"{Description} ({credentials.GetType().Name}) could not supply AWS credentials: {Describe(ex)}",
-                isTransient: true);
+            // Renewing temporary credentials (STS, SSO, IMDS, ECS) can fail for a while, and retrying may succeed; a
+            // refusal (a trust policy, an expired sign-in) needs a person: the message says which.
+            var (message, transient) = AwsCredentialFailure.Describe(Description, credentials, ex);
+            throw new OpenAIKeySourceException(_sourceName, message, isTransient: transient);
         }
 
         if (values is null || string.IsNullOrEmpty(values.AccessKey) || string.IsNullOrEmpty(values.SecretKey))
@@ -80,7 +79,8 @@ internal sealed class AwsCredentialsProvider
             ? $"{nameof(ProcessAWSCredentialException)} (the credential_process of the profile failed; its output is not shown as it may hold secrets)."
             : $"{exception.GetType().Name}: {OneLine(exception.Message)}";
 
-    private static string OneLine(string text)
+    /// <summary>The text on one line, at most 1000 characters.</summary>
+    internal static string OneLine(string text)
     {
         var line = string.Join(' ', text.Split(['\r', '\n'], StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries));
         return line.Length > 1000 ? string.Concat(line.AsSpan(0, 1000), "…") : line;

@@ -56,7 +56,7 @@ internal sealed class SecretsManagerClient : IDisposable
         request.Content.Headers.ContentType = JsonContentType;
         request.Headers.TryAddWithoutValidation("X-Amz-Target", target);
         request.Headers.UserAgent.Add(UserAgent);
-        SigV4Signer.Sign(request, body, credentials.Values, endpoint.Region, SecretsManagerEndpoint.SigningName, _time.GetUtcNow());
+        AwsRequestSigner.Sign(request, body, credentials.Values, endpoint.Region, SecretsManagerEndpoint.SigningName, _time.GetUtcNow());
 
         var response = await _http.SendAsync(request, target[(target.IndexOf('.', StringComparison.Ordinal) + 1)..], cancellationToken).ConfigureAwait(false);
         return (response, credentials);

@@ -43,7 +43,7 @@ internal sealed class SourceHarness : IAsyncDisposable
     /// </summary>
     public string[] Secrets => [.. _secrets, .. Server.Requests.Select(r => r.Header("authorization")).OfType<string>().Select(a => a.Split("Signature=")[^1])];
 
-    public static async Task<SourceHarness> StartAsync(bool temporaryCredentials = false, TimeProvider? sourceClock = null)
+    public static async Task<SourceHarness> StartAsync(bool temporaryCredentials = false, TimeProvider? sourceClock = null, Action<IServiceCollection>? configureServices = null)
     {
         var time = new FakeTimeProvider(Start);
         var server = await FakeSecretsManager.StartAsync(time);
@@ -53,6 +53,7 @@ internal sealed class SourceHarness : IAsyncDisposable
         services.AddSingleton(sourceClock ?? time);
         services.AddLogging(logging => logging.SetMinimumLevel(LogLevel.Trace).AddFakeLogging());
         StoreHttpClient.Register(services, AwsSecretsManagerKeySource.HttpClientName);
+        configureServices?.Invoke(services);
         return new SourceHarness(time, server, identity, services.BuildServiceProvider());
     }
 
