@@ -29,4 +29,26 @@ cat > "$work/nuget.config" <<XML
 XML
 echo "consumer check: KeyVaulting $version from $feed, net8.0 and net10.0, warnings as errors"
 dotnet build "$work/Consumer.csproj" -c Release -p:KeyVaultingVersion="$version" -p:MicrosoftExtensionsVersion="$extensions" -nologo -clp:NoSummary "${@:2}"
+echo "consumer check: the app builds"
+
+# The analyzer ships inside the KeyVaulting package: the same app with a hard-coded key (generated here, never
+# committed) and one in appsettings.json must get KV0001, KV0002 and KV0003 from the packed package.
+key="sk-proj-$(python3 -c 'import secrets,string; a=string.ascii_letters+string.digits; print("".join(secrets.choice(a) for _ in range(48)))')"
+cat > "$work/HardCoded.cs" <<CS
+static class HardCoded
+{
+    public static OpenAI.OpenAIClient Client() => new("$key");
+}
+CS
+printf '{ "OpenAI": { "ApiKey": "%s" } }\n' "$key" > "$work/appsettings.json"
+log="$work/analyzer.log"
+dotnet build "$work/Consumer.csproj" -c Release -f net10.0 --no-incremental -p:KeyVaultingVersion="$version" -p:MicrosoftExtensionsVersion="$extensions" \
+  -p:TreatWarningsAsErrors=false -p:MSBuildTreatWarningsAsErrors=false -nologo > "$log" 2>&1 || { cat "$log"; echo "consumer check: the app with a hard-coded key did not build"; exit 1; }
+for id in KV0001 KV0002 KV0003; do
+  grep -q "warning $id" "$log" || { grep -E "warning|error" "$log" | sort -u; echo "consumer check: the packed analyzer did not report $id"; exit 1; }
+done
+if grep -qF "$key" "$log"; then
+  echo "consumer check: a diagnostic repeated the key"; exit 1
+fi
+echo "consumer check: the packed analyzer reports KV0001, KV0002 and KV0003 without repeating the key"
 echo "consumer check: passed"

@@ -24,6 +24,13 @@ public sealed class OpenAIKeyProviderOptions
     /// inside it get the in-flight or latest result. Measured on the monotonic clock, so a step of the wall clock does
     /// not change it. Default: 5 seconds.
     /// </summary>
+    /// <remarks>
+    /// While OpenAI rejects the key the provider serves (a 401 through <c>AddOpenAIClient</c> or
+    /// <c>AddOpenAIKeyHandler</c>) and no source holds a newer one, the provider re-reads its sources on its own: at
+    /// once, then every second for five reads, then backing off by doubling to this interval (at least a second), where
+    /// it stays until another key is served or a request succeeds with the key. However many 401s arrive, they make no
+    /// more reads than that.
+    /// </remarks>
     [Range(typeof(TimeSpan), "00:00:00", "01:00:00")]
     public TimeSpan MinimumRefreshInterval { get; set; } = TimeSpan.FromSeconds(5);
 

@@ -97,6 +97,7 @@ public static class OpenAIKeyProviderServiceCollectionExtensions
         Throw.IfNull(configuration);
 
         var builder = AddCore(services, name);
+        services.AddSingleton(new OpenAIKeyProviderConfigurationPath(name, configuration is IConfigurationSection section ? section.Path : "(root)"));
         services.Configure<OpenAIKeyProviderOptions>(name, options =>
             ConfigurationBinding.Bind(configuration, options, ConfigurationKeySourceChain.ProviderReservedKeys));
         services.Configure<OpenAIKeySourceChainOptions>(name, chain =>
@@ -112,8 +113,7 @@ public static class OpenAIKeyProviderServiceCollectionExtensions
         services.TryAddSingleton<OpenAIKeySourceFactoryRegistry>();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IOpenAIKeySourceFactory, EnvironmentVariableKeySourceFactory>());
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IOpenAIKeySourceFactory, DotEnvFileKeySourceFactory>());
-        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<OpenAIKeyProviderOptions>, OpenAIKeyProviderOptionsValidator>());
-        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<OpenAIKeyProviderOptions>, OpenAIKeyProviderOptionsCustomValidator>());
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<OpenAIKeyProviderOptions>, OpenAIKeyProviderOptionsValidation>());
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IHostedService, OpenAIKeyProviderStartupService>());
 
         var registered = services.Any(d => d.ServiceType == typeof(OpenAIKeyProviderRegistration)
@@ -191,16 +191,26 @@ public static class OpenAIKeyProviderServiceCollectionExtensions
             // The convention of the OpenAI SDKs: the environment variable, then a .env file.
             sources.Add(new EnvironmentVariableKeySource("OPENAI_API_KEY"));
             sources.Add(DotEnvFileKeySourceFactory.Create(new DotEnvFileKeySourceOptions(), services));
+            owned.AddRange(sources); // created here, so the provider's own (its .env file is watched)
         }
 
         var loggerFactory = services.GetService<ILoggerFactory>() ?? NullLoggerFactory.Instance;
+        var logger = loggerFactory.CreateLogger("KeyVaulting.OpenAIKeyProvider");
+
+        // Registering twice appends to one chain (documented). The same source twice is almost certainly a second
+        // AddOpenAIKeyProvider call with the same sources (or the same configuration section): say so once.
+        foreach (var duplicate in sources.GroupBy(s => s.Name, StringComparer.Ordinal).Where(g => g.Count() > 1))
+        {
+            Log.DuplicateSource(logger, name.Length == 0 ? DefaultDisplayName : name, SecretShapes.MaskName(duplicate.Key), duplicate.Count());
+        }
+
         return new OpenAIKeyProvider(
             name,
             sources,
             owned,
             options,
             services.GetService<TimeProvider>() ?? TimeProvider.System,
-            loggerFactory.CreateLogger("KeyVaulting.OpenAIKeyProvider"),
+            logger,
             services.GetRequiredService<KeyVaultingMetrics>());
     }
 }

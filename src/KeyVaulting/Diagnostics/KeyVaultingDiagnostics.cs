@@ -12,6 +12,7 @@ internal static class KeyVaultingDiagnostics
     public const string FetchDurationInstrument = "keyvaulting.source.fetch.duration";
     public const string RotationsInstrument = "keyvaulting.key.rotations";
     public const string KeyAgeInstrument = "keyvaulting.key.age";
+    public const string KeyRejectedInstrument = "keyvaulting.key.rejected";
 
     public const string ProviderTag = "keyvaulting.provider";
     public const string SourceTag = "keyvaulting.source";

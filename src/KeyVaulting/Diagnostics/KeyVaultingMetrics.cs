@@ -5,8 +5,8 @@ using System.Diagnostics.Metrics;
 namespace KeyVaulting.Diagnostics;
 
 /// <summary>
-/// The instruments of the <c>KeyVaulting</c> meter: fetches by source and outcome, fetch duration, rotations and
-/// key age. Tags carry provider and source names only, never a key.
+/// The instruments of the <c>KeyVaulting</c> meter: fetches by source and outcome, fetch duration, rotations, key
+/// age and whether OpenAI rejects the key served. Tags carry provider and source names only, never a key.
 /// </summary>
 internal sealed class KeyVaultingMetrics : IDisposable
 {
@@ -16,6 +16,7 @@ internal sealed class KeyVaultingMetrics : IDisposable
     private readonly Histogram<double> _fetchDuration;
     private readonly Counter<long> _rotations;
     private readonly ConcurrentDictionary<string, Func<double?>> _keyAges = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, Func<bool>> _keyRejections = new(StringComparer.Ordinal);
 
     public KeyVaultingMetrics(IMeterFactory? meterFactory)
     {
@@ -33,6 +34,11 @@ internal sealed class KeyVaultingMetrics : IDisposable
         _fetchDuration = _meter.CreateHistogram<double>(KeyVaultingDiagnostics.FetchDurationInstrument, unit: "s", description: "How long a key source took to answer.");
         _rotations = _meter.CreateCounter<long>(KeyVaultingDiagnostics.RotationsInstrument, unit: "{rotation}", description: "Times a provider started serving a new key.");
         _meter.CreateObservableGauge(KeyVaultingDiagnostics.KeyAgeInstrument, ObserveKeyAges, unit: "s", description: "Time since the served key was last confirmed by its source.");
+        _meter.CreateObservableGauge(
+            KeyVaultingDiagnostics.KeyRejectedInstrument,
+            ObserveKeyRejections,
+            unit: "{key}",
+            description: "1 while OpenAI rejects the key the provider serves (401) and no source holds a newer one, else 0.");
     }
 
     public void RecordFetch(string providerName, string sourceName, string outcome, TimeSpan duration)
@@ -57,6 +63,10 @@ internal sealed class KeyVaultingMetrics : IDisposable
 
     public void UntrackKeyAge(string providerName) => _keyAges.TryRemove(providerName, out _);
 
+    public void TrackKeyRejected(string providerName, Func<bool> rejected) => _keyRejections[providerName] = rejected;
+
+    public void UntrackKeyRejected(string providerName) => _keyRejections.TryRemove(providerName, out _);
+
     public void Dispose()
     {
         if (_ownsMeter)
@@ -73,6 +83,14 @@ internal sealed class KeyVaultingMetrics : IDisposable
             {
                 yield return new Measurement<double>(seconds, new KeyValuePair<string, object?>(KeyVaultingDiagnostics.ProviderTag, provider));
             }
+        }
+    }
+
+    private IEnumerable<Measurement<int>> ObserveKeyRejections()
+    {
+        foreach (var (provider, rejected) in _keyRejections)
+        {
+            yield return new Measurement<int>(rejected() ? 1 : 0, new KeyValuePair<string, object?>(KeyVaultingDiagnostics.ProviderTag, provider));
         }
     }
 }

@@ -6,9 +6,10 @@ namespace KeyVaulting.Health;
 
 /// <summary>
 /// Reports a provider's health: Healthy with a fresh key, Degraded while serving the last known good key after
-/// failed refreshes, Unhealthy with no key or one not confirmed for longer than
-/// <see cref="OpenAIKeyProviderOptions.MaxStaleness"/>. The data has source, version, fingerprint, age and last
-/// error; never a key (names and errors are masked by the provider).
+/// failed refreshes (or after its source reported it absent), Unhealthy with no key, with a key OpenAI rejects while no
+/// source holds a newer one, or with one not confirmed for longer than <see cref="OpenAIKeyProviderOptions.MaxStaleness"/>.
+/// The data has source, version, fingerprint, age, last error and, for a rejected key, since when and OpenAI's error
+/// code; never a key (names and errors are masked by the provider).
 /// </summary>
 internal sealed class OpenAIKeyProviderHealthCheck(OpenAIKeyProvider provider) : IHealthCheck
 {
@@ -54,6 +55,19 @@ internal sealed class OpenAIKeyProviderHealthCheck(OpenAIKeyProvider provider) :
             data["lastError"] = status.LastError;
         }
 
+        if (status.Rejection is { } rejection)
+        {
+            // Every request fails with 401 until a source holds a newer key, or a request succeeds with this one.
+            data["rejectedSince"] = rejection.Since.ToString("O", CultureInfo.InvariantCulture);
+            data["rejectedForSeconds"] = Math.Round(rejection.Duration.TotalSeconds, 3);
+            data["openAIError"] = rejection.ErrorCode;
+            data["rejectedRequests"] = rejection.Requests;
+            return new HealthCheckResult(
+                context.Registration.FailureStatus,
+                $"OpenAI rejects key {key.Fingerprint} from {key.Source} (401, error {rejection.ErrorCode}) since {data["rejectedSince"]}, and no source holds a newer key: requests fail. Put a valid key in {key.Source}; it is read within seconds.",
+                data: data);
+        }
+
         if (age > provider.Options.MaxStaleness)
         {
             return new HealthCheckResult(
@@ -69,6 +83,19 @@ internal sealed class OpenAIKeyProviderHealthCheck(OpenAIKeyProvider provider) :
                 data: data);
         }
 
+        if (SourceWarning(key) is { } warning)
+        {
+            data["warning"] = warning;
+            return HealthCheckResult.Degraded($"Serving key {key.Fingerprint} from {key.Source}, which warns: {warning}", data: data);
+        }
+
         return HealthCheckResult.Healthy($"Serving key {key.Fingerprint} from {key.Source}.", data);
     }
+
+    /// <summary>
+    /// The warning of the source that found the key served, if it has one (a .env placeholder, for example): such a key
+    /// is served, and the check reports Degraded until the source finds one without a warning.
+    /// </summary>
+    private string? SourceWarning(OpenAIKey key)
+        => provider.Sources.OfType<IOpenAIKeySourceWarning>().FirstOrDefault(s => s.Name == key.Source)?.Warning;
 }

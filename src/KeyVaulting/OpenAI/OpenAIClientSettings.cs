@@ -65,6 +65,15 @@ public sealed class OpenAIClientSettings
     public int MaxRetries { get; set; } = 3;
 
     /// <summary>
+    /// Gets or sets how often repeated 401 and 429 answers are summarized in the log. The first answer of a kind for a
+    /// key is logged in full; the repeats are counted and logged as one summary with their count at most once per
+    /// interval while they go on, and one line says when they stopped (after an interval without one, or when the
+    /// provider serves another key). Memory stays bounded whatever the number of requests. Default: 30 seconds.
+    /// </summary>
+    [Range(typeof(TimeSpan), "00:00:01", "01:00:00")]
+    public TimeSpan ErrorLogInterval { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>
     /// Gets or sets a value indicating whether the key is checked with <c>GET /models</c> when the host starts. A 401
     /// fails startup with a clear message; a network failure is logged as a warning unless
     /// <see cref="StrictStartupValidation"/> is set. Default: <see langword="false"/>.

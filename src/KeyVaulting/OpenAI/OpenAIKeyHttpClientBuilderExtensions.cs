@@ -80,7 +80,7 @@ public static class OpenAIKeyHttpClientBuilderExtensions
             var destination = OpenAIKeyDestination.Resolve(sp, clientName, shownName, displayName, settings);
             var provider = OpenAIClientFactory.ResolveProvider(sp, name);
             var logger = (sp.GetService<ILoggerFactory>() ?? NullLoggerFactory.Instance).CreateLogger(OpenAIClientFactory.LoggerCategory);
-            var recovery = new KeyRejectionRecovery(provider, displayName, logger);
+            var recovery = new KeyRejectionRecovery(provider, displayName, logger, settings.ErrorLogInterval);
             var refused = sp.GetRequiredKeyedService<RefusedOrigins>(RefusedOriginsKey(clientName));
             return new OpenAIKeyHandler(provider, recovery, destination, refused, shownName, settings.OrganizationId, settings.ProjectId);
         });

@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Text;
 using KeyVaulting.Diagnostics;
 using KeyVaulting.Provider.Internal;
+using KeyVaulting.Sources.EnvironmentVariable;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Primitives;
 
@@ -9,9 +10,11 @@ namespace KeyVaulting.Provider;
 
 /// <summary>
 /// The rotation engine: serves the current key from memory, re-reads the chain of sources in the background, shares
-/// one read among concurrent callers, backs off after failures and keeps serving the last known good key.
+/// one read among concurrent callers, backs off after failures and keeps serving the last known good key. The rules
+/// for a key OpenAI rejects are in <c>OpenAIKeyProvider.Rejection.cs</c>, the watchers of owned sources in
+/// <c>OpenAIKeyProvider.Watchers.cs</c>.
 /// </summary>
-internal sealed class OpenAIKeyProvider : IOpenAIKeyProvider, IDisposable, IAsyncDisposable
+internal sealed partial class OpenAIKeyProvider : IOpenAIKeyProvider, IDisposable, IAsyncDisposable
 {
     private readonly IReadOnlyList<IOpenAIKeySource> _sources;
     private readonly IReadOnlyList<IOpenAIKeySource> _ownedSources;
@@ -28,6 +31,9 @@ internal sealed class OpenAIKeyProvider : IOpenAIKeyProvider, IDisposable, IAsyn
 
     private volatile OpenAIKey? _current;
     private CancellationTokenSource _changeSource = new();
+
+    // The index in _sources of the source that served _current; guarded by _gate.
+    private int _currentSourceIndex = -1;
     private ITimer? _timer;
     private bool _isDisposed;
 
@@ -66,6 +72,8 @@ internal sealed class OpenAIKeyProvider : IOpenAIKeyProvider, IDisposable, IAsyn
         _logger = logger;
         _metrics = metrics;
         _metrics.TrackKeyAge(DisplayName, KeyAgeSeconds);
+        _metrics.TrackKeyRejected(DisplayName, IsKeyRejected);
+        _watchers = new IKeySourceWatcher?[sources.Count];
     }
 
     /// <summary>Gets the provider's name; empty for the default provider.</summary>
@@ -77,6 +85,12 @@ internal sealed class OpenAIKeyProvider : IOpenAIKeyProvider, IDisposable, IAsyn
     public IReadOnlyList<IOpenAIKeySource> Sources => _sources;
 
     public OpenAIKeyProviderOptions Options => _options;
+
+    /// <summary>Gets the provider's clock: the application's <see cref="TimeProvider"/>.</summary>
+    internal TimeProvider Time => _time;
+
+    /// <summary>Gets a value indicating whether the provider has been disposed.</summary>
+    internal bool IsDisposed => Volatile.Read(ref _isDisposed);
 
     public ValueTask<OpenAIKey> GetKeyAsync(CancellationToken cancellationToken = default)
     {
@@ -109,7 +123,8 @@ internal sealed class OpenAIKeyProvider : IOpenAIKeyProvider, IDisposable, IAsyn
         lock (_gate)
         {
             var sinceLastSuccess = _lastSuccessTimestamp is { } at ? _time.GetElapsedTime(at) : (TimeSpan?)null;
-            return new OpenAIKeyProviderStatus(_current, _lastSuccessAt, sinceLastSuccess, _lastError, _consecutiveFailures, _nextRefreshAt);
+            var rejection = _rejection is { } rejected ? rejected.ToStatus(_time.GetElapsedTime(rejected.SinceTimestamp)) : (KeyRejectionStatus?)null;
+            return new OpenAIKeyProviderStatus(_current, _lastSuccessAt, sinceLastSuccess, _lastError, _consecutiveFailures, _nextRefreshAt, rejection);
         }
     }
 
@@ -142,9 +157,11 @@ internal sealed class OpenAIKeyProvider : IOpenAIKeyProvider, IDisposable, IAsyn
             inflight = _inflightCompletion;
             queued = _queuedForced;
             _queuedForced = null;
+            DisposeWatchersLocked();
         }
 
         _metrics.UntrackKeyAge(DisplayName);
+        _metrics.UntrackKeyRejected(DisplayName);
         _disposed.Cancel();
         inflight?.TrySetException(new ObjectDisposedException(nameof(OpenAIKeyProvider)));
         queued?.TrySetException(new ObjectDisposedException(nameof(OpenAIKeyProvider)));
@@ -286,13 +303,17 @@ internal sealed class OpenAIKeyProvider : IOpenAIKeyProvider, IDisposable, IAsyn
         _inflight = completion.Task;
         _inflightCompletion = completion;
         _inflightForced = forced;
-        _running = Task.Run(() => RunReadAsync(completion));
+
+        // Absence after presence: the source that served the key keeps it when it reports none, unless OpenAI rejects it.
+        var keepFrom = _current is not null && _rejection is null ? _currentSourceIndex : -1;
+        _running = Task.Run(() => RunReadAsync(completion, keepFrom));
         return completion.Task;
     }
 
     /// <summary>
-    /// Ends the read of <paramref name="completion"/>. The forced read queued behind it runs only when that read found
-    /// the key unchanged: the forced callers were refused that key, and the read may have started before the rotation.
+    /// Ends the read of <paramref name="completion"/>. The forced read queued behind it runs only when that read kept
+    /// the key without a failure (found it unchanged, or kept it after its source reported none): the forced callers
+    /// were refused that key, and the read may have started before the rotation (or before OpenAI rejected the key).
     /// When it found a new key, or failed (a store that has just failed is not read again at once), the forced callers
     /// share its outcome: the returned completion is to be completed like <paramref name="completion"/>.
     /// </summary>
@@ -320,11 +341,11 @@ internal sealed class OpenAIKeyProvider : IOpenAIKeyProvider, IDisposable, IAsyn
         return queued;
     }
 
-    private async Task RunReadAsync(TaskCompletionSource<OpenAIKey> completion)
+    private async Task RunReadAsync(TaskCompletionSource<OpenAIKey> completion, int keepFrom)
     {
         try
         {
-            var outcome = await ReadChainAsync().ConfigureAwait(false);
+            var outcome = await ReadChainAsync(keepFrom).ConfigureAwait(false);
             _disposed.Token.ThrowIfCancellationRequested();
             Apply(outcome, completion);
         }
@@ -345,7 +366,12 @@ internal sealed class OpenAIKeyProvider : IOpenAIKeyProvider, IDisposable, IAsyn
         }
     }
 
-    private async Task<ChainOutcome> ReadChainAsync()
+    /// <summary>
+    /// Reads the chain in order: the first source that has a key wins, a source that fails stops the chain, and a
+    /// source that has no key falls through, except the source of index <paramref name="keepFrom"/> (the one that
+    /// served the key, when OpenAI has not rejected it), whose absence keeps the last good key.
+    /// </summary>
+    private async Task<ChainOutcome> ReadChainAsync(int keepFrom)
     {
         var tried = new List<string>(_sources.Count);
         for (var i = 0; i < _sources.Count; i++)
@@ -378,6 +404,11 @@ internal sealed class OpenAIKeyProvider : IOpenAIKeyProvider, IDisposable, IAsyn
             if (!result.IsFound)
             {
                 Record(name, KeyVaultingDiagnostics.OutcomeNotFound, started, activity);
+                if (i == keepFrom)
+                {
+                    return ChainOutcome.Absent(name, i, tried, result.Reason!);
+                }
+
                 Log.SourceHadNoKey(_logger, DisplayName, name, result.Reason!);
                 tried.Add($"{name}: not found ({result.Reason})");
                 continue;
@@ -396,7 +427,7 @@ internal sealed class OpenAIKeyProvider : IOpenAIKeyProvider, IDisposable, IAsyn
             Record(name, KeyVaultingDiagnostics.OutcomeFound, started, activity);
             var key = new OpenAIKey(value, name, result.Version, _time.GetUtcNow(), result.ExpiresAt);
             LogNotes(name, key, notes);
-            return ChainOutcome.Found(key);
+            return ChainOutcome.Found(key, i);
         }
 
         return ChainOutcome.NoneFound(tried);
@@ -497,19 +528,20 @@ internal sealed class OpenAIKeyProvider : IOpenAIKeyProvider, IDisposable, IAsyn
                 _consecutiveFailures = 0;
                 _lastError = null;
                 _lastUnavailable = null;
+                _currentSourceIndex = outcome.SourceIndex;
 
                 if (previous is null)
                 {
                     _current = key;
                     changed = SwapChangeSourceLocked();
-                    Log.KeyLoaded(_logger, DisplayName, key.Fingerprint, key.Source, key.Version);
+                    Log.KeyLoaded(_logger, DisplayName, key.Fingerprint, key.Source, key.Version ?? Log.NoVersion);
                 }
                 else if (previous != key || previous.Version != key.Version || previous.Source != key.Source)
                 {
                     _current = key;
                     changed = SwapChangeSourceLocked();
                     _metrics.RecordRotation(DisplayName, key.Source);
-                    Log.KeyRotated(_logger, DisplayName, previous.Fingerprint, key.Fingerprint, key.Source, key.Version);
+                    Log.KeyRotated(_logger, DisplayName, previous.Fingerprint, key.Fingerprint, key.Source, key.Version ?? Log.NoVersion);
                 }
                 else
                 {
@@ -528,14 +560,27 @@ internal sealed class OpenAIKeyProvider : IOpenAIKeyProvider, IDisposable, IAsyn
                     Log.KeyExpired(_logger, key.Source, key.Fingerprint, expiresAt);
                 }
 
-                ScheduleLocked(RefreshSchedule.AfterSuccess(_options, key, now, Random.Shared.NextDouble()));
+                if (changed is not null && _rejection is { } rejection && rejection.Key != key)
+                {
+                    EndRejectionLocked(rejection, $"key {key.Fingerprint} from {key.Source} is served now");
+                }
+
+                ScheduleLocked(WhileRejectedLocked(RefreshSchedule.AfterSuccess(_options, key, now, Random.Shared.NextDouble())));
             }
             else
             {
                 _consecutiveFailures++;
-                var reason = outcome.Failure?.Message ?? "no source of the chain has a key.";
+                var reason = outcome.Failure?.Message
+                    ?? (outcome.AbsenceReason is { } absence && previous is not null
+                        ? DescribeAbsence(outcome.SourceName!, absence, previous)
+                        : "no source of the chain has a key.");
                 _lastError = reason;
                 var delay = RefreshSchedule.AfterFailure(_options, _consecutiveFailures, outcome.Failure?.RetryAfter, Random.Shared.NextDouble());
+                if (_rejection is { } rejected)
+                {
+                    rejected.Reads++;
+                }
+
                 ScheduleLocked(delay);
 
                 if (previous is not null)
@@ -549,11 +594,19 @@ internal sealed class OpenAIKeyProvider : IOpenAIKeyProvider, IDisposable, IAsyn
                     result = null;
                     _lastUnavailable = new OpenAIKeyUnavailableException(Name, DescribeUnavailable(outcome), outcome.Failure);
                     error = _lastUnavailable;
-                    Log.NoKey(_logger, DisplayName, reason, outcome.Failure);
+                    // The exception goes to every caller (the host prints it when startup fails): logging it here too
+                    // printed the same text three times. The message carries the reason; Debug keeps the details.
+                    Log.NoKey(_logger, DisplayName, reason);
+                    if (outcome.Failure is not null)
+                    {
+                        Log.NoKeyDetails(_logger, DisplayName, outcome.Failure);
+                    }
                 }
             }
 
-            follower = EndReadLocked(completion, foundKeyUnchanged: outcome.Key is not null && previous is not null && changed is null);
+            var keptWithoutFailure = outcome.Key is not null || outcome.AbsenceReason is not null;
+            follower = EndReadLocked(completion, foundKeyUnchanged: keptWithoutFailure && previous is not null && changed is null);
+            UpdateWatchersLocked();
         }
 
         FireChange(changed);
@@ -619,7 +672,8 @@ internal sealed class OpenAIKeyProvider : IOpenAIKeyProvider, IDisposable, IAsyn
                 return;
             }
 
-            _ = StartReadLocked(forced: false);
+            // While the key is rejected the timer's reads are the rejection's (spaced like forced reads).
+            _ = StartReadLocked(forced: _rejection is not null);
         }
     }
 
@@ -652,6 +706,14 @@ internal sealed class OpenAIKeyProvider : IOpenAIKeyProvider, IDisposable, IAsyn
         }
     }
 
+    /// <summary>
+    /// The reason a source that served the key and now reports none gives for keeping it: the rule, and the two fixes.
+    /// </summary>
+    private static string DescribeAbsence(string sourceName, string reason, OpenAIKey kept)
+        => $"{sourceName} no longer has a key ({reason}). Its last key {kept.Fingerprint} is kept: a source that served the key and then has none is far more often " +
+           $"an accident or an outage than a decision, so the chain falls through to the next source only when OpenAI rejects the kept key. " +
+           $"Put the key back in {sourceName}, or remove {sourceName} from the chain.";
+
     private double? KeyAgeSeconds()
     {
         lock (_gate)
@@ -679,37 +741,66 @@ internal sealed class OpenAIKeyProvider : IOpenAIKeyProvider, IDisposable, IAsyn
             }
         }
 
-        text.Append("\nPut the key in one of these sources, for example set the OPENAI_API_KEY environment variable, or fix the failing source.");
+        text.Append('\n').Append(Advice(outcome));
         return text.ToString();
+    }
+
+    /// <summary>
+    /// What to do next, naming only what this chain can use: a chain without an environment variable (a Key Vault-only
+    /// production chain) is not told to set one.
+    /// </summary>
+    private string Advice(ChainOutcome outcome)
+    {
+        if (outcome.Failure is not null)
+        {
+            return $"Fix {outcome.SourceName} as its message says; the chain is read again at the next refresh.";
+        }
+
+        var variable = _sources.OfType<EnvironmentVariableKeySource>().FirstOrDefault()?.Variable;
+        return _sources.Count switch
+        {
+            0 => "Add a source to the chain (AddEnvironmentVariable, AddDotEnvFile or a store), or configure one under Sources and Chain.",
+            1 => $"Put the key in {SafeName(_sources[0])}.",
+            _ when variable is not null => $"Put the key in one of these sources, for example set the {variable} environment variable.",
+            _ => "Put the key in one of these sources.",
+        };
     }
 
     private sealed class ChainOutcome
     {
-        private ChainOutcome(OpenAIKey? key, string? sourceName, int sourceIndex, IReadOnlyList<string> tried, OpenAIKeySourceException? failure)
+        private ChainOutcome(OpenAIKey? key, string? sourceName, int sourceIndex, IReadOnlyList<string> tried, OpenAIKeySourceException? failure, string? absenceReason = null)
         {
             Key = key;
             SourceName = sourceName;
             SourceIndex = sourceIndex;
             Tried = tried;
             Failure = failure;
+            AbsenceReason = absenceReason;
         }
 
         public OpenAIKey? Key { get; }
 
-        /// <summary>Gets the name, as it may be shown, of the source that failed.</summary>
+        /// <summary>Gets the name, as it may be shown, of the source that failed or reported the served key absent.</summary>
         public string? SourceName { get; }
 
+        /// <summary>Gets the index of the source that found the key, failed or reported the served key absent.</summary>
         public int SourceIndex { get; }
 
         public IReadOnlyList<string> Tried { get; }
 
         public OpenAIKeySourceException? Failure { get; }
 
-        public static ChainOutcome Found(OpenAIKey key) => new(key, null, -1, [], null);
+        /// <summary>Gets why the source that served the key has none now, when the read kept the last good key for it.</summary>
+        public string? AbsenceReason { get; }
+
+        public static ChainOutcome Found(OpenAIKey key, int index) => new(key, null, index, [], null);
 
         public static ChainOutcome NoneFound(IReadOnlyList<string> tried) => new(null, null, -1, tried, null);
 
         public static ChainOutcome Failed(string sourceName, int index, IReadOnlyList<string> tried, OpenAIKeySourceException failure)
             => new(null, sourceName, index, tried, failure);
+
+        public static ChainOutcome Absent(string sourceName, int index, IReadOnlyList<string> tried, string reason)
+            => new(null, sourceName, index, tried, null, reason);
     }
 }

@@ -49,7 +49,7 @@ public sealed class HashiCorpVaultOpenAIKeyProviderBuilderExtensionsTests : IAsy
         second.Value.Should().Be(TestKeys.Numbered(2));
         second.Version.Should().Be("2");
         _host.Server.Count("auth/approle/login").Should().Be(1);
-        _host.Logs.GetSnapshot().Should().Contain(r => r.Id.Id == 2 && r.Message.Contains("version 2"), "the core logs the rotation");
+        _host.Logs.GetSnapshot().Should().Contain(r => r.Id.Id == 2 && r.Message.Contains("(version: 2)"), "the core logs the rotation");
         _host.ShouldNotLeakSecrets(more: roleId);
     }
 

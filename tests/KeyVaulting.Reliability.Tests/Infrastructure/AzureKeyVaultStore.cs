@@ -115,6 +115,26 @@ public sealed class AzureKeyVaultStore : FakeStore
         _ => throw new ArgumentOutOfRangeException(nameof(fault)),
     };
 
+    public override string ExpectedReason(StoreAbsence absence) => absence switch
+    {
+        StoreAbsence.DeletedSecret => $"does not have the secret '{SecretName}' (404 SecretNotFound",
+        _ => throw new ArgumentOutOfRangeException(nameof(absence), absence, "Key Vault reads the latest version: only a deleted secret is missing."),
+    };
+
+    protected override async Task AnswerAbsentAsync(HttpContext context, StoreAbsence absence)
+    {
+        if (context.Request.Headers.Authorization.ToString() != "Bearer " + AccessToken.Value)
+        {
+            await AnswerAsync(context); // the challenge first, as Key Vault does
+            return;
+        }
+
+        // Key Vault's answer for a deleted secret (soft-deleted or purged).
+        await WriteAsync(context, 404, "application/json; charset=utf-8", ErrorBody(
+            "SecretNotFound",
+            $"A secret with (name/id) {SecretName} was not found in this key vault. If you recently deleted this secret you may be able to recover it using the correct recovery command."));
+    }
+
     protected override void Cleanup()
     {
         _httpClient?.Dispose();

@@ -24,6 +24,7 @@ public abstract class FakeStore : IAsyncDisposable
     private readonly List<Sentinel> _sentinels = [];
     private volatile TaskCompletionSource _hang = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private volatile StoreFault _fault;
+    private volatile StoreAbsence _absence;
     private StoreServer? _server;
     private int _requests;
     private int _secretReads;
@@ -66,6 +67,13 @@ public abstract class FakeStore : IAsyncDisposable
 
     public StoreFault Fault => _fault;
 
+    /// <summary>Gets or sets whether, and how, the secret is missing: reads of it get the store's own "not found".</summary>
+    public StoreAbsence Absence
+    {
+        get => _absence;
+        set => _absence = value;
+    }
+
     /// <summary>Gets or sets the <c>Retry-After</c> of <see cref="StoreFault.TooManyRequests"/>, in seconds. Default: 30.</summary>
     public int RetryAfterSeconds { get; set; } = 30;
 
@@ -90,6 +98,9 @@ public abstract class FakeStore : IAsyncDisposable
 
     /// <summary>Gets the reason the source or the provider gives for <paramref name="fault"/>, as it appears in messages.</summary>
     public abstract string ExpectedReason(StoreFault fault);
+
+    /// <summary>Gets the reason the source gives for having no key after <paramref name="absence"/>, as it appears in messages.</summary>
+    public abstract string ExpectedReason(StoreAbsence absence);
 
     /// <summary>Adds this store's source to the chain, with the credentials and transport the test controls.</summary>
     public abstract void AddTo(IOpenAIKeyProviderBuilder builder);
@@ -197,6 +208,9 @@ public abstract class FakeStore : IAsyncDisposable
     /// <summary>Answers a request normally.</summary>
     protected abstract Task AnswerAsync(HttpContext context);
 
+    /// <summary>Answers a read of the secret the store does not have (<see cref="Absence"/>), as the store does.</summary>
+    protected abstract Task AnswerAbsentAsync(HttpContext context, StoreAbsence absence);
+
     /// <summary>The store's own error for a status: content type and body.</summary>
     protected abstract (string ContentType, string Body) Error(int status);
 
@@ -228,9 +242,14 @@ public abstract class FakeStore : IAsyncDisposable
         try
         {
             var fault = _fault;
+            var absence = _absence;
             if (Scripted is { } scripted && IsSecretRead(context.Request))
             {
                 await WriteAsync(context, scripted.Status, scripted.ContentType, scripted.Body);
+            }
+            else if (absence != StoreAbsence.None && fault == StoreFault.None && IsSecretRead(context.Request))
+            {
+                await AnswerAbsentAsync(context, absence);
             }
             else if (fault == StoreFault.None || !IsAffectedByFaults(context.Request))
             {

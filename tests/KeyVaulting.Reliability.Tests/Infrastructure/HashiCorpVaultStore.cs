@@ -92,6 +92,40 @@ public sealed class HashiCorpVaultStore : FakeStore
         _ => throw new ArgumentOutOfRangeException(nameof(fault)),
     };
 
+    public override string ExpectedReason(StoreAbsence absence) => absence switch
+    {
+        StoreAbsence.DeletedSecret => $"Vault has no secret at secret/data/{SecretPath}",
+        StoreAbsence.DeletedVersion => $"version {Version} of the secret at secret/data/{SecretPath} was deleted at 2026-03-02T10:00:00",
+        _ => throw new ArgumentOutOfRangeException(nameof(absence)),
+    };
+
+    protected override async Task AnswerAbsentAsync(HttpContext context, StoreAbsence absence)
+    {
+        if (context.Request.Headers["X-Vault-Token"].ToString() != Token.Value)
+        {
+            await AnswerAsync(context);
+            return;
+        }
+
+        if (absence == StoreAbsence.DeletedSecret)
+        {
+            // The metadata was deleted (vault kv metadata delete): Vault answers 404 with no error text.
+            await WriteErrorAsync(context, 404);
+            return;
+        }
+
+        // The current version was soft-deleted (vault kv delete): 404 with the version's metadata and no data.
+        var metadata = new JsonObject
+        {
+            ["created_time"] = "2026-03-02T09:00:00.000000Z",
+            ["custom_metadata"] = null,
+            ["deletion_time"] = "2026-03-02T10:00:00.000000Z",
+            ["destroyed"] = false,
+            ["version"] = Version,
+        };
+        await WriteAsync(context, 404, "application/json", Envelope(data: new JsonObject { ["data"] = null, ["metadata"] = metadata }).ToJsonString());
+    }
+
     protected override (int Status, string ContentType, string Body) EchoingError(string message)
         => (400, "application/json", ErrorBody($"1 error occurred:\n\t* invalid request with X-Vault-Token {Token.Value}; {message}\n\n"));
 

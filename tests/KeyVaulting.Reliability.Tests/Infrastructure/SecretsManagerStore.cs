@@ -75,6 +75,20 @@ public sealed class SecretsManagerStore : FakeStore
         _ => throw new ArgumentOutOfRangeException(nameof(fault)),
     };
 
+    public override string ExpectedReason(StoreAbsence absence) => absence switch
+    {
+        StoreAbsence.DeletedSecret => $"Secrets Manager has no secret '{SecretId}'",
+        StoreAbsence.DeletedVersion => "can't find the specified secret value for staging label: AWSCURRENT",
+        _ => throw new ArgumentOutOfRangeException(nameof(absence)),
+    };
+
+    protected override Task AnswerAbsentAsync(HttpContext context, StoreAbsence absence)
+        => WriteAsync(context, 400, JsonContentType, ErrorBody(
+            "ResourceNotFoundException",
+            absence == StoreAbsence.DeletedVersion
+                ? "Secrets Manager can't find the specified secret value for staging label: AWSCURRENT"
+                : "Secrets Manager can't find the specified secret."));
+
     protected override (int Status, string ContentType, string Body) EchoingError(string message)
         => (400, JsonContentType, ErrorBody(
             "AccessDeniedException",

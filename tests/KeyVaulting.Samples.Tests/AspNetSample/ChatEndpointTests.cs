@@ -59,8 +59,8 @@ public sealed class ChatEndpointTests : IAsyncLifetime
         _sample.OpenAI.Revoke(_key);
         using var response = await client.PostAsJsonAsync("/chat", new { message = "Still there?" });
 
-        response.StatusCode.Should().Be(HttpStatusCode.OK, "a 401 makes the client re-read the .env once and resend");
-        _sample.OpenAI.UnauthorizedCount.Should().Be(1);
+        response.StatusCode.Should().Be(HttpStatusCode.OK, "a 401 makes the client re-read the .env once and resend (unless the file watcher read the save first)");
+        _sample.OpenAI.UnauthorizedCount.Should().BeLessThanOrEqualTo(1);
         _sample.OpenAI.LastAcceptedKey.Should().Be(replacement);
         _sample.App.Services.GetFakeLogCollector().ShouldNotContainSecrets(_key, replacement);
     }

@@ -149,7 +149,24 @@ public class ConfigurationChainTests
 
         var act = () => host.StartAsync();
 
-        (await act.Should().ThrowAsync<OptionsValidationException>()).WithMessage($"*{setting}*");
+        (await act.Should().ThrowAsync<OptionsValidationException>()).WithMessage($"*Configuration 'KeyVaulting:{setting}': *");
+    }
+
+    [Fact]
+    public void AddOpenAIKeyProvider_ChainStringInBaseFileAndArrayInEnvironmentFile_RefusesWithTheReason()
+    {
+        var builder = new ConfigurationBuilder();
+        builder.AddInMemoryCollection(new Dictionary<string, string?> { ["KeyVaulting:Chain"] = "Env" });
+        builder.AddInMemoryCollection(new Dictionary<string, string?> { ["KeyVaulting:Chain:0"] = "Vault" });
+        var configuration = builder.Build();
+        var services = new ServiceCollection();
+        services.AddOpenAIKeyProvider(configuration.GetSection("KeyVaulting"));
+        using var sp = services.BuildServiceProvider();
+
+        var act = () => sp.GetRequiredService<IOpenAIKeyProvider>();
+
+        act.Should().Throw<InvalidOperationException>()
+            .WithMessage("Configuration 'KeyVaulting:Chain' is a string in one configuration source and an array in another*the array would be ignored*");
     }
 
     [Fact]

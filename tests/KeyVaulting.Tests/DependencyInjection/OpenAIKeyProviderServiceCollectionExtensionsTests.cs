@@ -1,7 +1,10 @@
 using KeyVaulting.Provider;
 using KeyVaulting.Testing;
+using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Testing;
 using Microsoft.Extensions.Options;
 
 namespace KeyVaulting.Tests.DependencyInjection;
@@ -49,6 +52,40 @@ public class OpenAIKeyProviderServiceCollectionExtensionsTests
         scope.ServiceProvider.GetRequiredService<IOpenAIKeyProvider>().Should().BeSameAs(first);
         ((OpenAIKeyProvider)first).Sources.Select(s => s.Name).Should().Equal("Memory:one", "Memory:two");
         services.Count(d => d.ServiceType == typeof(IOpenAIKeyProvider)).Should().Be(1);
+    }
+
+    [Fact]
+    public void AddOpenAIKeyProvider_SameConfigurationSectionTwice_WarnsOnceNamingTheDuplicateSource()
+    {
+        var configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
+        {
+            ["KeyVaulting:Sources:Env:Type"] = "EnvironmentVariable",
+            ["KeyVaulting:Sources:Env:Variable"] = "MY_OPENAI_KEY",
+        }).Build();
+        var services = new ServiceCollection();
+        services.AddFakeLogging();
+        services.AddOpenAIKeyProvider(configuration.GetSection("KeyVaulting"));
+        services.AddOpenAIKeyProvider(configuration.GetSection("KeyVaulting"));
+        using var sp = services.BuildServiceProvider();
+
+        _ = sp.GetRequiredService<IOpenAIKeyProvider>();
+
+        sp.GetFakeLogCollector().GetSnapshot().Should().ContainSingle(r => r.Level == LogLevel.Warning)
+            .Which.Message.Should().Contain("EnvironmentVariable:MY_OPENAI_KEY 2 times").And.Contain("called more than once");
+    }
+
+    [Fact]
+    public void AddOpenAIKeyProvider_CalledTwiceWithDifferentSources_DoesNotWarn()
+    {
+        var services = new ServiceCollection();
+        services.AddFakeLogging();
+        services.AddOpenAIKeyProvider().AddSource(new MutableKeySource("Memory:one"));
+        services.AddOpenAIKeyProvider().AddSource(new MutableKeySource("Memory:two"));
+        using var sp = services.BuildServiceProvider();
+
+        _ = sp.GetRequiredService<IOpenAIKeyProvider>();
+
+        sp.GetFakeLogCollector().GetSnapshot().Should().NotContain(r => r.Level >= LogLevel.Warning);
     }
 
     [Fact]

@@ -75,6 +75,39 @@ public class OpenAIKeyProviderHealthCheckTests
         report.Entries["openai-key"].Data["lastError"].As<string>().Should().Contain("nothing stored");
     }
 
+    [Fact]
+    public async Task CheckHealth_OpenAIRejectsTheKeyAndNoSourceHasANewerOne_UnhealthyWithFingerprintSourceSinceAndErrorThenHealthyOnANewKey()
+    {
+        await using var h = Harness();
+        h.Source.SetValue(Key, "v7");
+        var key = await h.Provider.GetKeyAsync();
+        var rejectedAt = h.Time.GetUtcNow();
+        await h.Provider.RecoverAsync(key, "invalid_api_key", CancellationToken.None);
+        await h.Provider.RecoverAsync(key, "invalid_api_key", CancellationToken.None);
+        await h.AdvanceAsync(TimeSpan.FromMilliseconds(500));
+
+        var unhealthy = await CheckAsync(h);
+        var replacement = TestKeys.Project('R');
+        h.Source.SetValue(replacement, "v8");
+        await h.AdvanceAsync(TimeSpan.FromSeconds(1.2));
+        var healthy = await CheckAsync(h);
+
+        unhealthy.Status.Should().Be(HealthStatus.Unhealthy);
+        var entry = unhealthy.Entries["openai-key"];
+        entry.Description.Should().Contain("OpenAI rejects key sk-proj-…HHHH from Memory:source1 (401, error invalid_api_key)")
+            .And.Contain("Put a valid key in Memory:source1");
+        entry.Data["fingerprint"].Should().Be("sk-proj-…HHHH");
+        entry.Data["source"].Should().Be("Memory:source1");
+        entry.Data["rejectedSince"].Should().Be(rejectedAt.ToString("O", System.Globalization.CultureInfo.InvariantCulture));
+        entry.Data["rejectedForSeconds"].Should().Be(0.5);
+        entry.Data["openAIError"].Should().Be("invalid_api_key");
+        entry.Data["rejectedRequests"].Should().Be(2L);
+        healthy.Status.Should().Be(HealthStatus.Healthy);
+        healthy.Entries["openai-key"].Data["fingerprint"].Should().Be("sk-proj-…RRRR");
+        healthy.Entries["openai-key"].Data.Should().NotContainKey("rejectedSince");
+        AllText(unhealthy).Should().NotContain(Key);
+    }
+
     private static ProviderHarness Harness(Action<OpenAIKeyProviderOptions>? configure = null)
         => new(configure, services: s => s.AddHealthChecks().AddOpenAIKeyProvider());
 

@@ -31,7 +31,7 @@ internal static class OpenAIClientFactory
             ProjectId = settings.ProjectId,
             UserAgentApplicationId = settings.UserAgentApplicationId,
             NetworkTimeout = settings.NetworkTimeout,
-            RetryPolicy = new OpenAIRetryPolicy(settings.MaxRetries, new KeyRejectionRecovery(provider, displayName, logger), time, loggerFactory),
+            RetryPolicy = new OpenAIRetryPolicy(settings.MaxRetries, new KeyRejectionRecovery(provider, displayName, logger, settings.ErrorLogInterval), time, loggerFactory),
         };
 
         // The transport only sends: KeyVaulting's authentication and retry policies run before it whatever it is.

@@ -86,6 +86,10 @@ internal sealed class OpenAIKeyHandler(
         {
             recovery.ReportTooManyRequests(key, await OpenAIErrorBody.ReadAsync(response, cancellationToken).ConfigureAwait(false));
         }
+        else if (recovery.AwaitsAcceptance && response.IsSuccessStatusCode)
+        {
+            recovery.ReportAccepted(key);
+        }
 
         return response;
     }

@@ -4,7 +4,9 @@ namespace KeyVaulting.OpenAIClients.Internal;
 
 /// <summary>
 /// Log messages of the OpenAI client wiring (event ids 400–499; 408 is retired: a plain-http endpoint on another machine is refused, no longer logged). No message takes a key value, at any level: keys
-/// appear only as fingerprints, endpoints without user information, OpenAI errors only by type and code.
+/// appear only as fingerprints, endpoints without user information, OpenAI errors only by type and code. The 401 and
+/// 429 messages (400–405, 409) are logged for the first answer of a run; <see cref="OpenAIAnswerLog"/> summarizes the
+/// rest (414, 415).
 /// </summary>
 internal static partial class OpenAILog
 {
@@ -43,6 +45,12 @@ internal static partial class OpenAILog
 
     [LoggerMessage(412, LogLevel.Warning, "HttpClient '{HttpClientName}' sent a request to {Origin} without the key of OpenAI key provider '{ProviderName}': the key goes only to {KeyOrigin} ({KeyOriginSetting}), and never over plain http to another machine. If {Origin} is where OpenAI's API is, set the client's BaseAddress to it; to call another origin with the key too, register another HttpClient with that BaseAddress and AddOpenAIKeyHandler(). Logged once per origin.")]
     public static partial void SentWithoutKey(ILogger logger, string httpClientName, string origin, string providerName, string keyOrigin, string keyOriginSetting);
+
+    [LoggerMessage(EventId = 414, Message = "OpenAI key provider '{ProviderName}': {Count} more {Answer} for key {Fingerprint} in the last {Interval}, {Total} since {Since}. {Advice}")]
+    public static partial void AnswersRepeated(ILogger logger, LogLevel level, string providerName, long count, string answer, string fingerprint, TimeSpan interval, long total, DateTimeOffset since, string advice);
+
+    [LoggerMessage(415, LogLevel.Information, "OpenAI key provider '{ProviderName}': no more {Answer} for key {Fingerprint} ({Reason}); {Total} in all, from {Since} for {Duration}.")]
+    public static partial void AnswersStopped(ILogger logger, string providerName, string answer, string fingerprint, string reason, long total, DateTimeOffset since, TimeSpan duration);
 
     [LoggerMessage(413, LogLevel.Warning, "A request of OpenAI key provider '{ProviderName}' to {KeyOrigin} was redirected to {RedirectTarget}, which answered 401. The key goes only to the address a request was made for, so it is not re-read and the request is not sent again. OpenAI's API does not redirect: check the client's BaseAddress and any proxy on the way.")]
     public static partial void RedirectedRequestRejected(ILogger logger, string providerName, string keyOrigin, string redirectTarget);

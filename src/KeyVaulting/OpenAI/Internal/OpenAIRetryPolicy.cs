@@ -63,6 +63,25 @@ internal sealed class OpenAIRetryPolicy(int maxRetries, KeyRejectionRecovery rec
         return base.ShouldRetry(message, exception);
     }
 
+    /// <summary>
+    /// After every try: a success with a key OpenAI had rejected ends the rejection (the provider's health returns to
+    /// Healthy). One volatile read when no key is rejected.
+    /// </summary>
+    protected override void OnRequestSent(PipelineMessage message)
+    {
+        if (recovery.AwaitsAcceptance && message.Response is { Status: >= 200 and < 300 }
+            && CurrentKeyAuthenticationPolicy.TryGetSentKey(message, out var key))
+        {
+            recovery.ReportAccepted(key);
+        }
+    }
+
+    protected override ValueTask OnRequestSentAsync(PipelineMessage message)
+    {
+        OnRequestSent(message);
+        return default;
+    }
+
     protected override TimeSpan GetNextDelay(PipelineMessage message, int tryCount)
     {
         if (message.Response is { Status: 401 })

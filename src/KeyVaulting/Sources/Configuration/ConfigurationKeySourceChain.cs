@@ -36,11 +36,16 @@ internal static class ConfigurationKeySourceChain
         var defined = sources.GetChildren().Select(c => c.Key).ToList();
         var chain = configuration.GetSection(ChainKey);
 
-        if (chain.Value is null && chain.GetChildren().Any())
+        if (chain.GetChildren().Any())
         {
-            throw new InvalidOperationException(
-                $"Configuration '{chain.Path}' must be one comma-separated string such as \"Env, DotEnv\", not an array: " +
-                ".NET configuration merges arrays by index, so an environment's file could leave a stale source behind.");
+            // A string in one file and an array in another (appsettings.json and appsettings.Production.json) merge into
+            // a section with both: the string would win silently and the environment's chain be ignored.
+            throw new InvalidOperationException(chain.Value is null
+                ? $"Configuration '{chain.Path}' must be one comma-separated string such as \"Env, DotEnv\", not an array: " +
+                  ".NET configuration merges arrays by index, so an environment's file could leave a stale source behind."
+                : $"Configuration '{chain.Path}' is a string in one configuration source and an array in another (for example " +
+                  "appsettings.json and an environment's appsettings.{Environment}.json): the array would be ignored. Write it as " +
+                  "one comma-separated string such as \"Env, DotEnv\" in every file, so that the environment's value replaces the other.");
         }
 
         List<string> names;

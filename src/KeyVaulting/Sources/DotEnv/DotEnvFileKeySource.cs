@@ -1,14 +1,16 @@
 using KeyVaulting.DependencyInjection.Internal;
 using KeyVaulting.Diagnostics;
+using KeyVaulting.Health;
 using Microsoft.Extensions.Logging;
 
 namespace KeyVaulting.Sources.DotEnv;
 
 /// <summary>
 /// Reads the key from a <c>.env</c> file, locating and re-reading the file on every fetch so that an edited, created
-/// or deleted file is picked up at the next refresh. Nothing read from the file is kept between fetches.
+/// or deleted file is picked up at the next refresh. Nothing read from the file is kept between fetches, except a
+/// warning about a value that is probably not a real key (never the value).
 /// </summary>
-internal sealed class DotEnvFileKeySource : IOpenAIKeySource
+internal sealed class DotEnvFileKeySource : IOpenAIKeySourceWarning
 {
     public const string TypeName = "DotEnvFile";
 
@@ -27,6 +29,7 @@ internal sealed class DotEnvFileKeySource : IOpenAIKeySource
     private readonly ILogger _logger;
     private string? _resolvedPath;
     private string? _warnedPath;
+    private volatile string? _warning;
 
     public DotEnvFileKeySource(DotEnvFileKeySourceOptions options, ILogger logger)
     {
@@ -55,14 +58,33 @@ internal sealed class DotEnvFileKeySource : IOpenAIKeySource
 
     public string Name { get; }
 
+    /// <summary>Gets the file whose save may change the key: the one the last fetch found, else the path in the current directory (the hook of <see cref="DotEnvFileWatcher"/>).</summary>
+    internal string WatchedPath => _resolvedPath ?? Path.GetFullPath(_path, Directory.GetCurrentDirectory());
+    /// <summary>Gets the warning about the value last found (a placeholder, a character no OpenAI key has), or null.</summary>
+    public string? Warning => _warning;
+
     public ValueTask<OpenAIKeySourceResult> FetchAsync(CancellationToken cancellationToken)
     {
         cancellationToken.ThrowIfCancellationRequested();
-        return new(Fetch(cancellationToken));
+        string? warning = null;
+        try
+        {
+            return new(Fetch(cancellationToken, out warning));
+        }
+        finally
+        {
+            if (warning is not null && !string.Equals(warning, _warning, StringComparison.Ordinal))
+            {
+                Log.DotEnvValueSuspicious(_logger, Name, warning);
+            }
+
+            _warning = warning;
+        }
     }
 
-    private OpenAIKeySourceResult Fetch(CancellationToken cancellationToken)
+    private OpenAIKeySourceResult Fetch(CancellationToken cancellationToken, out string? warning)
     {
+        warning = null;
         var location = DotEnvFileLocator.Find(_path, _searchParentDirectories, Directory.GetCurrentDirectory());
         if (location.FullPath is not { } path)
         {
@@ -75,8 +97,7 @@ internal sealed class DotEnvFileKeySource : IOpenAIKeySource
             Log.DotEnvFileResolved(_logger, Name, path);
         }
 
-        string? value;
-        int line;
+        DotEnvAssignment? found;
         try
         {
             // A named pipe, device or socket reports a length of 0, and opening a named pipe blocks until a writer
@@ -93,20 +114,26 @@ internal sealed class DotEnvFileKeySource : IOpenAIKeySource
                 return OpenAIKeySourceResult.NotFound($"{path} is empty or is not a regular file (a named pipe, device or socket); it was not opened");
             }
 
+            if (target.Length > DotEnvFileReader.MaxFileBytes)
+            {
+                throw DotEnvFileReader.TooLarge(path);
+            }
+
             WarnIfReadableByOthers(path);
             using var stream = new FileStream(path, new FileStreamOptions
             {
                 Mode = FileMode.Open,
                 Access = FileAccess.Read,
                 Share = FileShare.ReadWrite | FileShare.Delete,
-                BufferSize = 0, // no FileStream buffer: the parser's own buffer is zeroed after use
+                BufferSize = 0, // the reader reads the whole file in blocks of its own
                 Options = FileOptions.SequentialScan,
             });
-            value = DotEnvParser.FindValue(stream, _variable, path, out line, cancellationToken);
+            found = DotEnvParser.Find(DotEnvFileReader.ReadText(stream, path, cancellationToken), _variable, path);
         }
         catch (DotEnvFormatException ex)
         {
-            throw new OpenAIKeySourceException(Name, $"{ex.Message}. Fix that line; it is not shown because it may hold a secret.", isTransient: false);
+            var message = ex.LineNumber > 0 ? $"{ex.Message}. Fix that line; it is not shown because it may hold a secret." : $"{ex.Message}.";
+            throw new OpenAIKeySourceException(Name, message, isTransient: false);
         }
         catch (Exception ex) when (ex is FileNotFoundException or DirectoryNotFoundException)
         {
@@ -121,17 +148,30 @@ internal sealed class DotEnvFileKeySource : IOpenAIKeySource
             throw new OpenAIKeySourceException(Name, $"{path} cannot be read: {ex.Message}", isTransient: true);
         }
 
-        if (value is null)
+        if (found is not { } assignment)
         {
             return OpenAIKeySourceResult.NotFound($"{path} does not set {_variable}");
         }
 
-        if (string.IsNullOrWhiteSpace(value))
+        var line = assignment.Line;
+        if (string.IsNullOrWhiteSpace(assignment.Value))
         {
             return OpenAIKeySourceResult.NotFound($"{path} line {line} sets {_variable} to an empty value");
         }
 
-        return OpenAIKeySourceResult.Found(value);
+        var (verdict, cause) = DotEnvValueCheck.Check(assignment);
+        switch (verdict)
+        {
+            case DotEnvValueVerdict.Empty:
+                return OpenAIKeySourceResult.NotFound($"{path} line {line} sets {_variable} {cause}");
+            case DotEnvValueVerdict.Refused:
+                throw new OpenAIKeySourceException(Name, $"{path} line {line}: the value of {_variable} {cause}.", isTransient: false);
+            case DotEnvValueVerdict.Suspicious:
+                warning = $"{path} line {line}: the value of {_variable} {cause}.";
+                break;
+        }
+
+        return OpenAIKeySourceResult.Found(assignment.Value);
     }
 
     private static FileInfo FinalTarget(string path)

@@ -1,6 +1,9 @@
 namespace KeyVaulting.Sources.DotEnv;
 
-/// <summary>A malformed line in a <c>.env</c> file. The message names the file and line, never the line's content.</summary>
+/// <summary>
+/// A <c>.env</c> file that cannot be used: a malformed line, text that is not UTF-8 or UTF-16, or a file too large. The
+/// message names the file and the line, never the line's content.
+/// </summary>
 internal sealed class DotEnvFormatException : FormatException
 {
     public DotEnvFormatException(string filePath, int lineNumber, string problem)
@@ -10,7 +13,15 @@ internal sealed class DotEnvFormatException : FormatException
         LineNumber = lineNumber;
     }
 
+    /// <summary>A problem with the whole file rather than one line (<see cref="LineNumber"/> is 0).</summary>
+    public DotEnvFormatException(string filePath, string problem)
+        : base($"{filePath}: {problem}")
+    {
+        FilePath = filePath;
+    }
+
     public string FilePath { get; }
 
+    /// <summary>Gets the 1-based line of the problem; 0 when the problem is the whole file.</summary>
     public int LineNumber { get; }
 }

@@ -4,7 +4,7 @@ using System.Text;
 namespace KeyVaulting.Sources.DotEnv;
 
 /// <summary>
-/// A strict, streaming parser of <c>.env</c> files that looks for one variable.
+/// A strict parser of <c>.env</c> text that looks for one variable.
 /// </summary>
 /// <remarks>
 /// <para>
@@ -14,12 +14,12 @@ namespace KeyVaulting.Sources.DotEnv;
 /// literal), single-quoted (literal), backtick-quoted (literal) or double-quoted (escapes <c>\n \r \t \" \\ \' \$</c>;
 /// any other backslash is kept). Quoted values may span lines; after the closing quote only blanks and a comment may
 /// follow. Blank lines and lines starting with <c>#</c> are ignored. The last assignment of a variable wins. There is
-/// no variable interpolation: <c>$</c> is an ordinary character.
+/// no variable interpolation: <c>$</c> is an ordinary character. CRLF and a lone CR are line breaks, read as LF.
 /// </para>
 /// <para>
 /// The whole file is checked, and the first malformed line throws a <see cref="DotEnvFormatException"/> naming the
-/// file, the line and the problem, never the line's content. Only the value of the variable asked for is kept in
-/// memory, capped at <see cref="MaxValueBytes"/>; time is linear in the size of the file.
+/// file, the line and the problem, never the line's content. The value asked for is capped at
+/// <see cref="MaxValueBytes"/>; time is linear in the size of the text.
 /// </para>
 /// </remarks>
 internal static class DotEnvParser
@@ -27,9 +27,7 @@ internal static class DotEnvParser
     /// <summary>The largest value accepted for the variable asked for, in UTF-8 bytes (64 KiB).</summary>
     public const int MaxValueBytes = 64 * 1024;
 
-    private const int EndOfFile = DotEnvByteReader.EndOfFile;
-
-    private static ReadOnlySpan<byte> Export => "export"u8;
+    private const int EndOfFile = -1;
 
     /// <summary>Returns whether <paramref name="name"/> can be assigned in a <c>.env</c> file.</summary>
     public static bool IsValidName(string? name)
@@ -57,24 +55,20 @@ internal static class DotEnvParser
     /// <param name="lineNumber">The line of the assignment that was returned; 0 when there is none.</param>
     /// <param name="cancellationToken">Cancels reading.</param>
     /// <returns>The value, or <see langword="null"/> when the file does not assign the variable.</returns>
-    /// <exception cref="DotEnvFormatException">A line is malformed, or the file is not UTF-8 text.</exception>
+    /// <exception cref="DotEnvFormatException">A line is malformed, or the file is too large or not text.</exception>
     public static string? FindValue(Stream stream, string variable, string filePath, out int lineNumber, CancellationToken cancellationToken = default)
     {
-        if (!IsValidName(variable))
-        {
-            throw new ArgumentException("The variable is not a valid .env name.", nameof(variable));
-        }
-
-        using var reader = new DotEnvByteReader(stream, filePath, cancellationToken);
-        using var value = new DotEnvValueBuffer(MaxValueBytes);
-        var parser = new Parser(reader, Encoding.ASCII.GetBytes(variable), variable, value);
-        while (parser.ParseLine())
-        {
-        }
-
-        lineNumber = parser.FoundOnLine;
-        return lineNumber > 0 ? value.DecodeUtf8() : null;
+        var found = IsValidName(variable)
+            ? Find(DotEnvFileReader.ReadText(stream, filePath, cancellationToken), variable, filePath)
+            : throw new ArgumentException("The variable is not a valid .env name.", nameof(variable));
+        lineNumber = found?.Line ?? 0;
+        return found?.Value;
     }
+
+    /// <summary>Parses the whole text and returns the last assignment of <paramref name="variable"/>, or null.</summary>
+    /// <exception cref="DotEnvFormatException">A line is malformed.</exception>
+    public static DotEnvAssignment? Find(string text, string variable, string filePath)
+        => new Scanner(text.Replace("\r\n", "\n", StringComparison.Ordinal).Replace('\r', '\n'), variable, filePath).Run();
 
     private static bool IsBlank(int c) => c is ' ' or '\t';
 
@@ -82,206 +76,164 @@ internal static class DotEnvParser
 
     private static bool IsNameChar(int c) => IsNameStart(c) || c is (>= '0' and <= '9') or '.' or '-';
 
-    private static string QuoteName(int quote) => quote switch
+    private sealed class Scanner(string text, string variable, string filePath)
     {
-        '"' => "double-quoted",
-        '\'' => "single-quoted",
-        _ => "backtick-quoted",
-    };
+        private int _position;
+        private int _line = 1;
 
-    private sealed class Parser(DotEnvByteReader reader, byte[] target, string variable, DotEnvValueBuffer value)
-    {
-        public int FoundOnLine { get; private set; }
-
-        /// <summary>Parses one logical line (several for a multi-line quoted value); false at the end of the file.</summary>
-        public bool ParseLine()
+        public DotEnvAssignment? Run()
         {
-            var c = SkipBlanks(reader.Read());
-            if (c == EndOfFile)
+            DotEnvAssignment? found = null;
+            for (var c = SkipBlanks(); c != EndOfFile; c = SkipBlanks())
             {
-                return false;
-            }
-
-            if (c == '\n')
-            {
-                return true;
-            }
-
-            if (c == '#')
-            {
-                return SkipRestOfLine() != EndOfFile;
-            }
-
-            var line = reader.Line;
-            if (!IsNameStart(c))
-            {
-                throw reader.Error(line, "expected a variable name, a comment (#) or a blank line; a name starts with a letter or '_'");
-            }
-
-            c = ReadName(c, out var matches, out var isExport);
-            if (isExport && IsBlank(c))
-            {
-                c = SkipBlanks(c);
-                if (IsNameStart(c))
+                if (c is '\n' or '#')
                 {
-                    c = ReadName(c, out matches, out _);
-                }
-            }
-
-            var blankAfterName = IsBlank(c);
-            c = SkipBlanks(c);
-            if (c != '=')
-            {
-                throw reader.Error(line, c is '\n' or EndOfFile
-                    ? "expected NAME=VALUE but the line has no '='"
-                    : blankAfterName
-                        ? "expected '=' after the variable name; a name cannot contain spaces, and only the 'export' prefix is supported"
-                        : "expected '=' after the variable name; a name has only letters, digits, '_', '.' and '-'");
-            }
-
-            c = reader.Read();
-            var blankAfterEquals = IsBlank(c);
-            c = SkipBlanks(c);
-
-            DotEnvValueBuffer? capture = null;
-            if (matches)
-            {
-                value.Clear();
-                FoundOnLine = line;
-                capture = value;
-            }
-
-            c = c is '"' or '\'' or '`'
-                ? ReadQuoted(c, line, capture)
-                : ReadUnquoted(c, blankAfterEquals, line, capture);
-            return c != EndOfFile;
-        }
-
-        private int ReadName(int c, out bool matches, out bool isExport)
-        {
-            var length = 0;
-            matches = true;
-            isExport = true;
-            while (IsNameChar(c))
-            {
-                matches &= length < target.Length && target[length] == c;
-                isExport &= length < Export.Length && Export[length] == c;
-                length = length == int.MaxValue ? length : length + 1;
-                c = reader.Read();
-            }
-
-            matches &= length == target.Length;
-            isExport &= length == Export.Length;
-            return c;
-        }
-
-        private int ReadUnquoted(int c, bool blankBefore, int line, DotEnvValueBuffer? capture)
-        {
-            while (c is not '\n' and not EndOfFile)
-            {
-                if (c == '#' && blankBefore)
-                {
-                    c = SkipRestOfLine();
-                    break;
-                }
-
-                Append(capture, c, line);
-                blankBefore = IsBlank(c);
-                c = reader.Read();
-            }
-
-            capture?.TrimEndBlanks();
-            return c;
-        }
-
-        private int ReadQuoted(int quote, int line, DotEnvValueBuffer? capture)
-        {
-            while (true)
-            {
-                var c = reader.Read();
-                if (c == EndOfFile)
-                {
-                    throw reader.Error(line, $"the {QuoteName(quote)} value that starts on this line has no closing {(char)quote}");
-                }
-
-                if (c == quote)
-                {
-                    break;
-                }
-
-                if (c == '\\' && quote == '"')
-                {
-                    c = reader.Read();
-                    switch (c)
-                    {
-                        case EndOfFile:
-                            throw reader.Error(line, $"the {QuoteName(quote)} value that starts on this line has no closing {(char)quote}");
-                        case 'n':
-                            Append(capture, '\n', line);
-                            break;
-                        case 'r':
-                            Append(capture, '\r', line);
-                            break;
-                        case 't':
-                            Append(capture, '\t', line);
-                            break;
-                        case '"' or '\\' or '\'' or '$':
-                            Append(capture, c, line);
-                            break;
-                        default:
-                            Append(capture, '\\', line);
-                            Append(capture, c, line);
-                            break;
-                    }
-
+                    SkipRestOfLine();
                     continue;
                 }
 
-                Append(capture, c, line);
+                var line = _line;
+                var name = IsNameStart(c) ? ReadName() : throw Error(line, "expected a variable name, a comment (#) or a blank line; a name starts with a letter or '_'");
+                // 'export NAME=…' skips the prefix; 'export=…' and 'export =…' assign a variable named export.
+                if (name is "export" && IsBlank(Peek()) && IsNameStart(SkipBlanks()))
+                {
+                    name = ReadName();
+                }
+
+                var blankAfterName = IsBlank(Peek());
+                if (SkipBlanks() != '=')
+                {
+                    throw Error(line, Peek() is '\n' or EndOfFile
+                        ? "expected NAME=VALUE but the line has no '='"
+                        : blankAfterName
+                            ? "expected '=' after the variable name; a name cannot contain spaces, and only the 'export' prefix is supported"
+                            : "expected '=' after the variable name; a name has only letters, digits, '_', '.' and '-'");
+                }
+
+                _position++;
+                var blankAfterEquals = IsBlank(Peek());
+                var quote = SkipBlanks() is '"' or '\'' or '`' ? (char)Peek() : '\0';
+                var capture = name.SequenceEqual(variable) ? new StringBuilder() : null;
+                if (quote == '\0')
+                {
+                    ReadUnquoted(blankAfterEquals, capture);
+                }
+                else
+                {
+                    ReadQuoted(quote, line, capture);
+                }
+
+                if (capture is not null)
+                {
+                    var value = capture.ToString();
+                    found = Encoding.UTF8.GetByteCount(value) <= MaxValueBytes ? new(value, line, quote) : throw TooLong(line);
+                }
             }
 
-            var next = SkipBlanks(reader.Read());
-            if (next == '#')
-            {
-                return SkipRestOfLine();
-            }
-
-            if (next is not '\n' and not EndOfFile)
-            {
-                throw reader.Error(reader.Line, "unexpected text after the closing quote; only a comment (#) may follow a quoted value");
-            }
-
-            return next;
+            return found;
         }
 
-        private void Append(DotEnvValueBuffer? capture, int c, int line)
+        private ReadOnlySpan<char> ReadName()
         {
-            if (capture is not null && !capture.TryAppend(c))
+            var start = _position;
+            while (IsNameChar(Peek()))
             {
-                throw reader.Error(line, string.Create(CultureInfo.InvariantCulture, $"the value of {variable} is longer than {MaxValueBytes / 1024} KiB; an OpenAI API key is a few hundred characters"));
+                _position++;
             }
+
+            return text.AsSpan(start, _position - start);
         }
 
-        private int SkipBlanks(int c)
+        /// <summary>Reads to the end of the line or to a '#' after a blank; trailing blanks are not part of the value.</summary>
+        private void ReadUnquoted(bool blankBefore, StringBuilder? capture)
         {
-            while (IsBlank(c))
+            var start = _position;
+            for (int c; (c = Peek()) is not ('\n' or EndOfFile) && !(c == '#' && blankBefore); _position++)
             {
-                c = reader.Read();
+                blankBefore = IsBlank(c);
             }
 
+            capture?.Append(text.AsSpan(start, _position - start).TrimEnd(" \t"));
+            SkipRestOfLine();
+        }
+
+        private void ReadQuoted(char quote, int line, StringBuilder? capture)
+        {
+            _position++;
+            for (var c = Next(); c != quote; c = Next())
+            {
+                if (c == '\\' && quote == '"')
+                {
+                    // The escapes are \n \r \t \" \\ \' \$; any other backslash is kept.
+                    c = Next();
+                    if (c is 'n' or 'r' or 't')
+                    {
+                        c = c == 'n' ? '\n' : c == 'r' ? '\r' : '\t';
+                    }
+                    else if (c is not ('"' or '\\' or '\'' or '$' or EndOfFile))
+                    {
+                        capture?.Append('\\');
+                    }
+                }
+
+                if (c == EndOfFile)
+                {
+                    throw Error(line, $"the {QuoteName(quote)} value that starts on this line has no closing {quote}");
+                }
+
+                if (capture?.Append((char)c).Length > MaxValueBytes)
+                {
+                    throw TooLong(line);
+                }
+            }
+
+            if (SkipBlanks() is not ('\n' or '#' or EndOfFile))
+            {
+                throw Error(_line, "unexpected text after the closing quote; only a comment (#) may follow a quoted value");
+            }
+
+            SkipRestOfLine();
+        }
+
+        private int Peek() => _position < text.Length ? text[_position] : EndOfFile;
+
+        private int Next()
+        {
+            var c = Peek();
+            _position += c == EndOfFile ? 0 : 1;
+            _line += c == '\n' ? 1 : 0;
             return c;
         }
 
-        private int SkipRestOfLine()
+        /// <summary>Skips spaces and tabs; returns the next character.</summary>
+        private int SkipBlanks()
         {
-            int c;
-            do
+            while (IsBlank(Peek()))
             {
-                c = reader.Read();
+                _position++;
             }
-            while (c is not '\n' and not EndOfFile);
 
-            return c;
+            return Peek();
         }
+
+        /// <summary>Skips to the end of the line, its line break included.</summary>
+        private void SkipRestOfLine()
+        {
+            while (Next() is not ('\n' or EndOfFile))
+            {
+            }
+        }
+
+        private static string QuoteName(char quote) => quote switch
+        {
+            '"' => "double-quoted",
+            '\'' => "single-quoted",
+            _ => "backtick-quoted",
+        };
+
+        private DotEnvFormatException TooLong(int line)
+            => Error(line, string.Create(CultureInfo.InvariantCulture, $"the value of {variable} is longer than {MaxValueBytes / 1024} KiB; an OpenAI API key is a few hundred characters"));
+
+        private DotEnvFormatException Error(int line, string problem) => new(filePath, line, problem);
     }
 }

@@ -24,6 +24,9 @@ internal sealed class EnvironmentVariableKeySource : IOpenAIKeySource
 
     public string Name { get; }
 
+    /// <summary>Gets the variable's name, for the advice given when no source of a chain has a key.</summary>
+    public string Variable => _variable;
+
     public ValueTask<OpenAIKeySourceResult> FetchAsync(CancellationToken cancellationToken)
     {
         var value = Environment.GetEnvironmentVariable(_variable);

@@ -96,6 +96,36 @@ public class DotEnvConformanceTests
         }
     }
 
+    /// <summary>
+    /// node-dotenv behaviour that its own tests do not assert, for rows of docs/dotenv.md's table: the input, what
+    /// motdotla/dotenv's <c>parse()</c> returns for it (its classic parser in lib/main.js at the fixtures' commit,
+    /// 2fc7eac, run with node), whether KeyVaulting deliberately differs, and what KeyVaulting returns.
+    /// </summary>
+    public static TheoryData<string, string, string, bool, string?> NodeDotenvBehaviour => new()
+    {
+        { "\\t in double quotes", "KEY=\"a\\tb\"", "a\\tb", true, "a\tb" },
+        { "\\\" in double quotes", "KEY=\"a\\\"b\"", "a\\\"b", true, "a\"b" },
+        { "\\$ in double quotes", "KEY=\"a\\$b\"", "a\\$b", true, "a$b" },
+        { "\\' in double quotes", "KEY=\"a\\'b\"", "a\\'b", true, "a'b" },
+        { "# right after =", "KEY=#b", "", true, "#b" },
+        { "# alone after =", "KEY=#", "", true, "#" },
+        { "no-break space after a closing quote", "KEY=\"a\"\u00A0\nB=2", "a", true, null },
+        { "ideographic space after a closing quote", "KEY='a'\u3000", "a", true, null },
+        { "CRLF inside a multi-line value", "KEY=\"l1\r\nl2\"\r\nB=2", "l1\nl2", false, "l1\nl2" },
+        { "CR inside a multi-line value", "KEY='l1\rl2'", "l1\nl2", false, "l1\nl2" },
+        { "escaped \\r\\n in double quotes", "KEY=\"l1\\r\\nl2\"", "l1\r\nl2", false, "l1\r\nl2" },
+    };
+
+    [Theory]
+    [MemberData(nameof(NodeDotenvBehaviour))]
+    public void FindValue_NodeDotenvBehaviourOutsideItsTests_DiffersOnlyWhereDocumented(string row, string input, string node, bool differs, string? ours)
+    {
+        var outcome = Run(new Expectation(row, Encoding.UTF8.GetBytes(input), "KEY", Outcome.Value(node)));
+
+        outcome.Should().Be(ours is null ? Outcome.Rejected(1) : Outcome.Value(ours), "docs/dotenv.md says so for '{0}'", row);
+        outcome.Matches(Outcome.Value(node)).Should().Be(!differs, "'{0}' is {1} node-dotenv", row, differs ? "a difference from" : "the same as in");
+    }
+
     [Fact]
     public void Differences_EachOneAppliesToAnUpstreamExpectation()
     {

@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Runtime.Versioning;
+using System.Text;
 using KeyVaulting.Provider;
 using KeyVaulting.Sources.DotEnv;
 using KeyVaulting.Testing;
@@ -12,7 +13,7 @@ using Microsoft.Extensions.Time.Testing;
 
 namespace KeyVaulting.Tests.Sources.DotEnv;
 
-public sealed class DotEnvFileKeySourceTests : IDisposable
+public sealed partial class DotEnvFileKeySourceTests : IDisposable
 {
     private static readonly TimeSpan Bound = TimeSpan.FromSeconds(10);
 
@@ -304,6 +305,47 @@ public sealed class DotEnvFileKeySourceTests : IDisposable
             .Should().StartWith($"{path} line 2: the line is not valid UTF-8; save the file as UTF-8.");
     }
 
+    [Theory]
+    [InlineData("utf-16")]
+    [InlineData("utf-16BE")]
+    public async Task FetchAsync_WindowsPowerShellFile_ReadsTheKey(string encodingName)
+    {
+        // Windows PowerShell 5: 'echo OPENAI_API_KEY=… > .env' and Out-File write UTF-16 with a byte order mark and CRLF.
+        var key = TestKeys.Project('U');
+        var encoding = Encoding.GetEncoding(encodingName);
+        var path = _temp.WriteBytes(".env", [.. encoding.GetPreamble(), .. encoding.GetBytes($"OPENAI_API_KEY={key}\r\n")]);
+
+        var result = await CreateSource(path).FetchAsync(CancellationToken.None);
+
+        result.Value.Should().Be(key);
+    }
+
+    [Fact]
+    public async Task FetchAsync_FileOverOneMebibyte_FailsNamingTheLimitAndTheFix()
+    {
+        var key = TestKeys.Project('B');
+        var path = _temp.WriteFile(".env", $"OPENAI_API_KEY={key}\n# {new string('x', 1024 * 1024)}\n");
+
+        var fetch = async () => await CreateSource(path).FetchAsync(CancellationToken.None);
+
+        var error = (await fetch.Should().ThrowAsync<OpenAIKeySourceException>()).Which;
+        error.IsTransient.Should().BeFalse();
+        error.SourceName.Should().Be($"DotEnvFile:{path}:OPENAI_API_KEY");
+        error.Message.Should().Be($"{path}: the file is larger than 1 MiB, the most KeyVaulting reads from a .env file. A .env file holds a few settings (an OpenAI key is a few hundred bytes): check that the path names the right file, and keep only settings in it.");
+        error.ShouldNotContainSecrets(key);
+    }
+
+    [Fact]
+    public async Task FetchAsync_FileOfExactlyOneMebibyte_ReadsTheKey()
+    {
+        var key = TestKeys.Project('E');
+        var last = $"OPENAI_API_KEY={key}\n";
+        var path = _temp.WriteFile(".env", $"# {new string('x', DotEnvFileReader.MaxFileBytes - 3 - last.Length)}\n{last}");
+        new FileInfo(path).Length.Should().Be(1024 * 1024);
+
+        (await CreateSource(path).FetchAsync(CancellationToken.None)).Value.Should().Be(key);
+    }
+
     [Fact]
     public async Task FetchAsync_Cancelled_Throws()
     {
@@ -437,12 +479,13 @@ public sealed class DotEnvFileKeySourceTests : IDisposable
     private DotEnvFileKeySource CreateSource(string path, string variable = "OPENAI_API_KEY")
         => new(new DotEnvFileKeySourceOptions { Path = path, Variable = variable }, _logger);
 
-    private static ServiceProvider BuildProvider(string path, FakeTimeProvider time)
+    private static ServiceProvider BuildProvider(string path, FakeTimeProvider time, Action<IServiceCollection>? configure = null)
     {
         var services = new ServiceCollection();
         services.AddSingleton<TimeProvider>(time);
         services.AddFakeLogging(o => o.CollectRecordsForDisabledLogLevels = true);
         services.AddOpenAIKeyProvider(o => o.RefreshInterval = TimeSpan.FromMinutes(1)).AddDotEnvFile(path);
+        configure?.Invoke(services);
         return services.BuildServiceProvider();
     }
 

@@ -127,6 +127,19 @@ public class DotEnvParserTests
         Parse(content, "B").Should().Be("2");
     }
 
+    [Theory]
+    [InlineData("KEY=v", '\0')]
+    [InlineData("KEY=\"v\"", '"')]
+    [InlineData("KEY='v'", '\'')]
+    [InlineData("KEY=`v`", '`')]
+    [InlineData("KEY='v'\nKEY=v # last", '\0')]
+    public void Find_Assignment_ReportsHowTheValueWasQuoted(string content, char quote)
+    {
+        var found = DotEnvParser.Find(content, "KEY", FilePath);
+
+        found.Should().Be(new DotEnvAssignment("v", content.Count(c => c == '\n') + 1, quote));
+    }
+
     [Fact]
     public void FindValue_DuplicateKeys_LastWins()
     {
@@ -297,16 +310,30 @@ public class DotEnvParserTests
     [Theory]
     [InlineData("utf-16")]
     [InlineData("utf-16BE")]
-    public void FindValue_Utf16WithByteOrderMark_ThrowsSayingSaveAsUtf8(string encodingName)
+    public void FindValue_Utf16WithByteOrderMark_ReadsTheValue(string encodingName)
     {
+        // Windows PowerShell 5's '>' and Out-File write UTF-16 LE with a byte order mark, and CRLF line breaks.
         var encoding = Encoding.GetEncoding(encodingName);
-        var content = encoding.GetPreamble().Concat(encoding.GetBytes("KEY=v\n")).ToArray();
+        var content = encoding.GetPreamble().Concat(encoding.GetBytes("# ✓ 日本\r\nA=1\r\nKEY=\"🚀 é\" # ü\r\nB='l1\r\nl2'\r\n")).ToArray();
 
+        DotEnvParser.FindValue(new MemoryStream(content), "KEY", FilePath, out var line).Should().Be("🚀 é");
+        line.Should().Be(3);
+        Parse(content, "B").Should().Be("l1\nl2");
+    }
+
+    [Theory]
+    [InlineData(new byte[] { 0xFF, 0xFE, (byte)'K', 0, (byte)'=', 0, 0x00, 0xD8, (byte)'x', 0 }, 1)] // a high surrogate alone
+    [InlineData(new byte[] { 0xFF, 0xFE, (byte)'A', 0, (byte)'\n', 0, 0x00, 0xD8, (byte)'\n', 0, (byte)'B', 0 }, 2)] // alone before a line break
+    [InlineData(new byte[] { 0xFF, 0xFE, (byte)'A', 0, (byte)'\r', 0, (byte)'\n', 0, 0x00, 0xDC }, 2)] // a low surrogate alone
+    [InlineData(new byte[] { 0xFE, 0xFF, 0, (byte)'K', 0, (byte)'\n', 0xDC, 0x00, 0, (byte)'x' }, 2)] // big endian
+    [InlineData(new byte[] { 0xFF, 0xFE, (byte)'K', 0, (byte)'\n', 0, (byte)'=' }, 2)] // an odd number of bytes
+    public void FindValue_InvalidUtf16_ThrowsNamingLine(byte[] content, int line)
+    {
         var act = () => Parse(content);
 
         var error = act.Should().Throw<DotEnvFormatException>().Which;
-        error.LineNumber.Should().Be(1);
-        error.Message.Should().Contain("UTF-16").And.Contain("save it as UTF-8");
+        error.LineNumber.Should().Be(line);
+        error.Message.Should().Contain("not valid UTF-16");
     }
 
     [Fact]
@@ -318,9 +345,9 @@ public class DotEnvParserTests
     }
 
     [Fact]
-    public void FindValue_OneMegabyteLineOfAnotherVariable_ParsedInBoundedMemory()
+    public void FindValue_LongLinesOfOtherVariables_Parsed()
     {
-        var content = "BIG=" + new string('x', 1024 * 1024) + "\nKEY=v\nBIG2=\"" + new string('y', 1024 * 1024) + "\"\n";
+        var content = "BIG=" + new string('x', 400 * 1024) + "\nKEY=v\nBIG2=\"" + new string('y', 400 * 1024) + "\"\n";
 
         Parse(content, "KEY", out var line).Should().Be("v");
         line.Should().Be(2);
@@ -338,9 +365,9 @@ public class DotEnvParserTests
     [InlineData("KEY={0}")]
     [InlineData("KEY=\"{0}\"")]
     [InlineData("KEY='{0}")]
-    public void FindValue_OneMegabyteValueOfTheVariable_ThrowsNamingTheLimit(string template)
+    public void FindValue_ValueOverTheCap_ThrowsNamingTheLimit(string template)
     {
-        var content = "A=1\n" + string.Format(System.Globalization.CultureInfo.InvariantCulture, template, new string('k', 1024 * 1024));
+        var content = "A=1\n" + string.Format(System.Globalization.CultureInfo.InvariantCulture, template, new string('k', 100 * 1024));
 
         var act = () => Parse(content);
 
@@ -373,10 +400,11 @@ public class DotEnvParserTests
     [Fact]
     public void FindValue_HundredThousandLines_FindsTheLastAssignment()
     {
+        // Short lines, so that 100,000 of them stay under the 1 MiB a .env file may have.
         var builder = new StringBuilder();
         for (var i = 1; i < 100_000; i++)
         {
-            builder.Append(i % 3 == 0 ? "# comment\n" : $"VAR_{i}='value {i}'\n");
+            builder.Append((i % 3) switch { 0 => "# c\n", 1 => "A='v 1'\n", _ => "B=v\n" });
         }
 
         builder.Append("KEY=last\n");
@@ -388,37 +416,37 @@ public class DotEnvParserTests
     }
 
     [Fact]
-    public void FindValue_LargeFile_AllocatesIndependentlyOfItsSize()
+    public void FindValue_FileOfExactlyOneMebibyte_Read()
     {
-        // Streaming: an 8 MB file with 2,000 other values allocates the read buffer, the one value asked for and its
-        // string, nothing per line or per other value.
-        var stream = new MemoryStream();
-        var filler = new byte[4_000];
-        Array.Fill(filler, (byte)'v');
-        for (var i = 0; i < 2_000; i++)
-        {
-            stream.Write(Encoding.ASCII.GetBytes($"VAR_{i}=\""));
-            stream.Write(filler);
-            stream.Write("\"\n"u8);
-        }
+        var last = $"KEY={TestKeys.Project()}\n";
+        var content = "A=" + new string('a', DotEnvFileReader.MaxFileBytes - 3 - last.Length) + "\n" + last;
+        content.Length.Should().Be(1024 * 1024);
 
-        stream.Write(Encoding.ASCII.GetBytes($"KEY={TestKeys.Project()}\n"));
-        stream.Position = 0;
-        Parse("KEY=warm-up"); // JIT and static initialization are not part of the measurement
+        Parse(content).Should().Be(TestKeys.Project());
+        DotEnvParser.FindValue(new TrickleStream(Encoding.UTF8.GetBytes(content), chunk: 100_000), "KEY", FilePath, out _).Should().Be(TestKeys.Project());
+    }
 
-        var before = GC.GetAllocatedBytesForCurrentThread();
-        var value = DotEnvParser.FindValue(stream, "KEY", FilePath, out _);
-        var allocated = GC.GetAllocatedBytesForCurrentThread() - before;
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public void FindValue_FileOverOneMebibyte_ThrowsNamingTheLimitAndTheFix(bool seekable)
+    {
+        // An 8 MB file (of a stream that may not say its length) is refused after 1 MiB, however long it goes on.
+        var content = Encoding.UTF8.GetBytes(string.Concat(Enumerable.Repeat($"VAR=\"{new string('v', 4_000)}\"\n", 2_000)) + $"KEY={TestKeys.Project()}\n");
+        Stream stream = seekable ? new MemoryStream(content) : new TrickleStream(content, chunk: 64 * 1024);
 
-        value.Should().Be(TestKeys.Project());
-        stream.Length.Should().BeGreaterThan(8_000_000);
-        allocated.Should().BeLessThan(16 * 1024);
+        var act = () => DotEnvParser.FindValue(stream, "KEY", FilePath, out _);
+
+        var error = act.Should().Throw<DotEnvFormatException>().Which;
+        error.LineNumber.Should().Be(0);
+        error.Message.Should().Be($"{FilePath}: the file is larger than 1 MiB, the most KeyVaulting reads from a .env file. A .env file holds a few settings (an OpenAI key is a few hundred bytes): check that the path names the right file, and keep only settings in it");
+        error.ShouldNotContainSecrets(TestKeys.Project());
     }
 
     [Fact]
-    public void FindValue_CrLfSplitAcrossBufferBoundary_CountsOneLine()
+    public void FindValue_CrLfAtPosition4095_CountsOneLine()
     {
-        // The reader's buffer is 4096 bytes: put the CR at 4095 and the LF at 4096.
+        // The file is read in blocks of 4096 bytes: put the CR at 4095 and the LF at 4096.
         var first = "A=" + new string('a', 4093);
         var content = first + "\r\nKEY=v\r\n";
         first.Length.Should().Be(4095);
@@ -520,6 +548,6 @@ public class DotEnvParserTests
     private static string? Parse(string content, string variable, out int line)
         => DotEnvParser.FindValue(new MemoryStream(Encoding.UTF8.GetBytes(content)), variable, FilePath, out line);
 
-    private static string? Parse(byte[] content)
-        => DotEnvParser.FindValue(new MemoryStream(content), "KEY", FilePath, out _);
+    private static string? Parse(byte[] content, string variable = "KEY")
+        => DotEnvParser.FindValue(new MemoryStream(content), variable, FilePath, out _);
 }
