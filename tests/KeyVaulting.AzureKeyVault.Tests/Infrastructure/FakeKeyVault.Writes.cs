@@ -80,8 +80,7 @@ internal sealed partial class FakeKeyVault
             return;
         }
 
-        var version = AddVersion(name, text, enabled: attributes?["enabled"]?.GetValue<bool>() ?? true, expiresOn: Seconds(attributes?["exp"])) with { Tags = tags };
-        Replace(name, version);
+        var version = AddVersion(name, text, enabled: attributes?["enabled"]?.GetValue<bool>() ?? true, expiresOn: Seconds(attributes?["exp"]), tags: tags);
         await WriteAsync(context, 200, KeyVaultFixtures.SecretBody(VaultUri, name, version));
     }
 

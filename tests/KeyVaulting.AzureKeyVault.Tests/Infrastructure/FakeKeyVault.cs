@@ -72,9 +72,9 @@ internal sealed partial class FakeKeyVault : IAsyncDisposable
     }
 
     /// <summary>Adds a version to a secret (creating it); it becomes the latest.</summary>
-    public SecretVersion AddVersion(string name, string value, bool enabled = true, DateTimeOffset? expiresOn = null, DateTimeOffset? notBefore = null)
+    public SecretVersion AddVersion(string name, string value, bool enabled = true, DateTimeOffset? expiresOn = null, DateTimeOffset? notBefore = null, IReadOnlyDictionary<string, string>? tags = null)
     {
-        var version = new SecretVersion(Guid.NewGuid().ToString("N"), value, enabled, expiresOn, notBefore) { Created = NextCreated() };
+        var version = new SecretVersion(Guid.NewGuid().ToString("N"), value, enabled, expiresOn, notBefore) { Created = NextCreated(), Tags = tags ?? new Dictionary<string, string>() };
         var versions = _secrets.GetOrAdd(name, _ => []);
         lock (versions)
         {
