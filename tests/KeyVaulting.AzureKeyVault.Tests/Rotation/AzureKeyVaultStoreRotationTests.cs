@@ -1,7 +1,6 @@
 using KeyVaulting.AzureKeyVault.Tests.Infrastructure;
 using KeyVaulting.Rotation.Tests.EndToEnd;
 using KeyVaulting.Rotation.Tests.Infrastructure;
-using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Time.Testing;
 
 namespace KeyVaulting.AzureKeyVault.Tests.Rotation;
@@ -9,7 +8,12 @@ namespace KeyVaulting.AzureKeyVault.Tests.Rotation;
 /// <summary>The end-to-end rotation proofs on Azure Key Vault: the HTTPS fake vault, the package's target and source.</summary>
 public sealed class AzureKeyVaultStoreRotationTests : StoreRotationTests
 {
-    private protected override async Task<IRotationStore> CreateStoreAsync() => new Store(await FakeKeyVault.StartAsync());
+    private protected override async Task<IRotationStore> CreateStoreAsync(FakeTimeProvider time)
+    {
+        var vault = await FakeKeyVault.StartAsync();
+        vault.Time = time;
+        return new Store(vault);
+    }
 
     private sealed class Store(FakeKeyVault vault) : IRotationStore
     {
@@ -17,9 +21,8 @@ public sealed class AzureKeyVaultStoreRotationTests : StoreRotationTests
 
         public IEnumerable<string> Secrets => [vault.Credential.Token];
 
-        public Task SeedAsync(string key, OpenAIKeyRecord record, FakeTimeProvider time)
+        public Task SeedAsync(string key, OpenAIKeyRecord record)
         {
-            vault.Time = time;
             var tags = new Dictionary<string, string>();
             KeyVaulting.AzureKeyVault.Internal.Rotation.KeyVaultRotationTags.SetCurrent(tags, record);
             vault.AddVersion(SecretName, key, tags: tags);

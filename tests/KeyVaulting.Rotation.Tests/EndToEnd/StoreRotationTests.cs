@@ -1,4 +1,5 @@
 using KeyVaulting.Rotation.Tests.Infrastructure;
+using Microsoft.Extensions.Time.Testing;
 
 namespace KeyVaulting.Rotation.Tests.EndToEnd;
 
@@ -40,6 +41,6 @@ public abstract class StoreRotationTests
         await RotationScenarios.CrashThenNewRotatorAsync(world, crash);
     }
 
-    /// <summary>Starts the store's fake server and returns the store.</summary>
-    private protected abstract Task<IRotationStore> CreateStoreAsync();
+    /// <summary>Starts the store's fake server on the world's clock and returns the store.</summary>
+    private protected abstract Task<IRotationStore> CreateStoreAsync(FakeTimeProvider time);
 }

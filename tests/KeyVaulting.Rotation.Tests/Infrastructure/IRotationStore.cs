@@ -1,5 +1,4 @@
 using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Time.Testing;
 
 namespace KeyVaulting.Rotation.Tests.Infrastructure;
 
@@ -11,7 +10,7 @@ namespace KeyVaulting.Rotation.Tests.Infrastructure;
 internal interface IRotationStore : IAsyncDisposable
 {
     /// <summary>Puts the application's first key in the store with its record (an earlier rotation's), in the store's own format.</summary>
-    Task SeedAsync(string key, OpenAIKeyRecord record, FakeTimeProvider time);
+    Task SeedAsync(string key, OpenAIKeyRecord record);
 
     /// <summary>Creates the store package's rotation target with the application's services.</summary>
     IOpenAIKeyRotationTarget CreateTarget(IServiceProvider services);

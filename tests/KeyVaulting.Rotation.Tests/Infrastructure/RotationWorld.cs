@@ -89,14 +89,14 @@ internal sealed class RotationWorld : IAsyncDisposable
     }
 
     /// <summary>Starts a world whose rotators write to a real store through its package's target.</summary>
-    public static async Task<RotationWorld> StartAsync(Func<Task<IRotationStore>> createStore)
+    public static async Task<RotationWorld> StartAsync(Func<FakeTimeProvider, Task<IRotationStore>> createStore)
     {
         var time = new FakeTimeProvider(new DateTimeOffset(2026, 12, 1, 12, 0, 0, TimeSpan.Zero));
         var api = await LocalOpenAIServer.StartAsync();
         var admin = await LocalOpenAIAdminServer.StartAsync(api, AdminKey, ProjectId, ServiceAccountId, time);
-        var world = new RotationWorld(time, api, admin, TargetKind.Store, directory: null, await createStore());
+        var world = new RotationWorld(time, api, admin, TargetKind.Store, directory: null, await createStore(time));
         world.InitialKey = admin.AddExistingKey(TestKeys.Numbered(0), ServiceAccountId);
-        await world.Store!.SeedAsync(world.InitialKey.Value, new OpenAIKeyRecord { KeyId = world.InitialKey.Id, ServiceAccountId = ServiceAccountId, CreatedAt = time.GetUtcNow() }, time);
+        await world.Store!.SeedAsync(world.InitialKey.Value, new OpenAIKeyRecord { KeyId = world.InitialKey.Id, ServiceAccountId = ServiceAccountId, CreatedAt = time.GetUtcNow() });
         return world;
     }
 
