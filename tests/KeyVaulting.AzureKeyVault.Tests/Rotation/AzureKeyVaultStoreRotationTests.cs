@@ -1,6 +1,7 @@
 using KeyVaulting.AzureKeyVault.Tests.Infrastructure;
 using KeyVaulting.Rotation.Tests.EndToEnd;
 using KeyVaulting.Rotation.Tests.Infrastructure;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Time.Testing;
 
 namespace KeyVaulting.AzureKeyVault.Tests.Rotation;
