@@ -1,5 +1,7 @@
 using KeyVaulting.AzureKeyVault.Tests.Infrastructure;
+using KeyVaulting.Rotation.Internal;
 using KeyVaulting.Testing;
+using Microsoft.Extensions.Configuration;
 
 namespace KeyVaulting.AzureKeyVault.Tests.Rotation;
 
@@ -164,6 +166,38 @@ public sealed class AzureKeyVaultRotationTests : IAsyncLifetime
         failure.Message.Should().Contain("Key Vault Secrets Officer");
         failure.IsTransient.Should().BeFalse();
         failure.SourceName.Should().Be("AzureKeyVault:openai-api-key");
+    }
+
+    [Fact]
+    public void RotationConfiguration_TypeAzureKeyVault_FindsThisPackagesTargetWithTheSourcesSettings()
+    {
+        var configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
+        {
+            ["Target:Type"] = "AzureKeyVault",
+            ["Target:VaultUri"] = _vault.VaultUri.ToString(),
+            ["Target:SecretName"] = SecretName,
+            ["Target:CredentialType"] = "AzureCli",
+        }).Build();
+
+        var target = new RotationTargetRegistry([], _harness.Services).Create("rotation", configuration.GetSection("Target"));
+
+        target.Name.Should().Be("AzureKeyVault:openai-api-key", "the rotation package finds the factory by its type name, with no registration");
+    }
+
+    [Fact]
+    public void RotationConfiguration_PinnedVersion_IsRefusedNamingThePath()
+    {
+        var configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
+        {
+            ["Target:Type"] = "AzureKeyVault",
+            ["Target:VaultUri"] = _vault.VaultUri.ToString(),
+            ["Target:SecretName"] = SecretName,
+            ["Target:Version"] = "0123456789abcdef0123456789abcdef",
+        }).Build();
+
+        var create = () => new RotationTargetRegistry([], _harness.Services).Create("rotation", configuration.GetSection("Target"));
+
+        create.Should().Throw<InvalidOperationException>().WithMessage("Configuration 'Target' cannot be a rotation target: Version pins one version*");
     }
 
     private IOpenAIKeyRotationTarget CreateTarget()
