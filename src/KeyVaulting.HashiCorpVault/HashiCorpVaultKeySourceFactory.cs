@@ -30,6 +30,11 @@ internal sealed class HashiCorpVaultKeySourceFactory : IOpenAIKeySourceFactory
     public string TypeName => VaultDefaults.TypeName;
 
     public IOpenAIKeySource Create(OpenAIKeySourceFactoryContext context)
+        => Create(Bind(context), context.Services);
+
+    /// <summary>Binds and validates the options of a configured source or rotation target, refusing credentials in configuration.</summary>
+    /// <exception cref="InvalidOperationException">A setting is invalid, or a credential is in configuration; the message names it and the fix.</exception>
+    internal static HashiCorpVaultKeySourceOptions Bind(OpenAIKeySourceFactoryContext context)
     {
         var section = context.Configuration;
         foreach (var key in ForbiddenSecretKeys)
@@ -43,12 +48,24 @@ internal sealed class HashiCorpVaultKeySourceFactory : IOpenAIKeySourceFactory
             }
         }
 
-        return Create(StoreOptions.Bind(context, Validators), context.Services);
+        return StoreOptions.Bind(context, Validators);
     }
 
-    /// <summary>Creates a source of valid options: completes them from the environment, chooses the HTTP client and warns about weak transport security.</summary>
+    /// <summary>Creates a source of valid options (see <see cref="Connect"/>).</summary>
     /// <exception cref="InvalidOperationException">A setting the environment completes is invalid or missing; the message names the source and the fix.</exception>
     public static HashiCorpVaultKeySource Create(HashiCorpVaultKeySourceOptions options, IServiceProvider services)
+    {
+        var connection = Connect(options, services);
+        return new HashiCorpVaultKeySource(connection.Settings, connection.Client, connection.Tokens, connection.Time, connection.Logger);
+    }
+
+    /// <summary>
+    /// Resolves valid options and creates what talks to Vault for them (the settings, the client and the token
+    /// manager), for a source or a rotation target: completes them from the environment, chooses the HTTP client and
+    /// warns about weak transport security.
+    /// </summary>
+    /// <exception cref="InvalidOperationException">A setting the environment completes is invalid or missing; the message names the source and the fix.</exception>
+    internal static VaultConnection Connect(HashiCorpVaultKeySourceOptions options, IServiceProvider services)
     {
         var settings = VaultSourceSettings.Resolve(options);
         var logger = (services.GetService<ILoggerFactory>() ?? NullLoggerFactory.Instance).CreateLogger(LoggerCategory);
@@ -78,6 +95,6 @@ internal sealed class HashiCorpVaultKeySourceFactory : IOpenAIKeySourceFactory
         Log.HttpClientChosen(logger, settings.SourceName, http.Description, address);
         var client = new VaultClient(settings.SourceName, settings.Address, settings.Namespace, http, new VaultRedactor(), logger);
         var tokens = new VaultTokenManager(client, settings.Auth, time, logger);
-        return new HashiCorpVaultKeySource(settings, client, tokens, time, logger);
+        return new VaultConnection(settings, client, tokens, time, logger);
     }
 }

@@ -1,3 +1,4 @@
+using KeyVaulting.Rotation.Tests.EndToEnd;
 using KeyVaulting.Rotation.Tests.Infrastructure;
 using KeyVaulting.Testing;
 
@@ -117,21 +118,7 @@ public sealed class OpenAIKeyRotatorTests
     public async Task RunAsync_RotatorsRacing_ExactlyOneKeyMintedAndPromoted(TargetKind kind, int rotators)
     {
         await using var world = await RotationWorld.StartAsync(kind);
-        var all = Enumerable.Range(0, rotators).Select(_ => world.CreateRotator()).ToList();
-        world.Time.Advance(Interval);
-
-        var results = await Task.WhenAll(all.Select(r => Task.Run(() => r.RunAsync()))).WaitAsync(TimeSpan.FromSeconds(60));
-
-        world.Admin.MintCount.Should().Be(1, "the store's conditional write lets one rotator claim the rotation before any key is minted");
-        results.Count(r => r.Outcome == OpenAIKeyRotationOutcome.Promoted).Should().Be(1);
-        results.Where(r => r.Outcome != OpenAIKeyRotationOutcome.Promoted).Should().OnlyContain(
-            r => r.Outcome == OpenAIKeyRotationOutcome.StoodDown || r.Outcome == OpenAIKeyRotationOutcome.WaitingForGracePeriod,
-            "the others stand down without error");
-        (await world.CurrentValueAsync()).Should().Be(world.Admin.Keys.Single(k => k.Minted).Value);
-
-        world.Time.Advance(Grace);
-        await Task.WhenAll(all.Select(r => Task.Run(() => r.RunAsync()))).WaitAsync(TimeSpan.FromSeconds(60));
-        await world.ShouldHaveConvergedAsync();
+        await RotationScenarios.RotatorsRacingAsync(world, rotators);
     }
 
     public static TheoryData<TargetKind, string> CrashPoints
@@ -141,10 +128,10 @@ public sealed class OpenAIKeyRotatorTests
             var data = new TheoryData<TargetKind, string>();
             foreach (var kind in new[] { TargetKind.Memory, TargetKind.DotEnv })
             {
-                data.Add(kind, "after create (the key is minted, the answer lost)");
-                data.Add(kind, "after stage (the test cannot reach OpenAI, the process dies)");
-                data.Add(kind, "after promote (the process dies in the grace period)");
-                data.Add(kind, "during revoke (the key is deleted, the answer lost)");
+                foreach (var crash in RotationScenarios.CrashPoints)
+                {
+                    data.Add(kind, crash);
+                }
             }
 
             data.Add(TargetKind.Memory, "after stage (the key is staged, the process dies)");
@@ -159,57 +146,7 @@ public sealed class OpenAIKeyRotatorTests
     public async Task RunAsync_CrashAtAnyStepThenNewRotator_ConvergesToOneLiveKeyAndNoOrphan(TargetKind kind, string crash)
     {
         await using var world = await RotationWorld.StartAsync(kind);
-        await using var unreachable = await LocalServer.StartAsync(context =>
-        {
-            context.Response.StatusCode = 503;
-            return Task.CompletedTask;
-        });
-        var first = world.CreateRotator(o =>
-        {
-            if (crash.Contains("cannot reach", StringComparison.Ordinal))
-            {
-                o.Endpoint = new Uri(unreachable.Address, "v1/");
-            }
-        });
-        world.Time.Advance(Interval);
-        switch (crash)
-        {
-            case var c when c.StartsWith("after create", StringComparison.Ordinal):
-                world.Admin.FailNext(AdminOperation.CreateServiceAccountKey, AdminFailure.AbortAfter);
-                break;
-            case var c when c.StartsWith("after stage (the key is staged", StringComparison.Ordinal):
-                world.Memory!.FailReadAfter(TargetOperation.Stage);
-                break;
-            case var c when c.StartsWith("after test", StringComparison.Ordinal):
-                world.Memory!.FailNext(TargetOperation.Promote);
-                break;
-            case var c when c.StartsWith("during revoke", StringComparison.Ordinal):
-                world.Admin.FailNext(AdminOperation.DeleteApiKey, AdminFailure.AbortAfter);
-                break;
-            case var c when c.StartsWith("after revoke", StringComparison.Ordinal):
-                world.Memory!.FailNext(TargetOperation.Complete);
-                break;
-        }
-
-        // The first process runs through the grace period (or dies on the way), then is gone.
-        await RunIgnoringFailureAsync(first);
-        world.Time.Advance(Grace);
-        await RunIgnoringFailureAsync(first);
-
-        // A new process, after any claim it could find has expired.
-        world.Time.Advance(TimeSpan.FromMinutes(5));
-        var second = world.CreateRotator();
-        for (var i = 0; i < 3; i++)
-        {
-            await second.RunAsync();
-            world.Time.Advance(Grace);
-        }
-
-        await world.ShouldHaveConvergedAsync();
-        world.InitialKey.IsRevoked.Should().BeTrue();
-        var current = await world.CurrentValueAsync();
-        current.Should().NotBe(world.InitialKey.Value);
-        world.Admin.Keys.Where(k => k.Minted && k.Value != current).All(k => k.IsRevoked).Should().BeTrue("every other key the rotator minted is revoked");
+        await RotationScenarios.CrashThenNewRotatorAsync(world, crash);
     }
 
     [Fact]

@@ -16,7 +16,7 @@ namespace KeyVaulting.AwsSecretsManager.Tests.TestInfrastructure;
 /// Secrets have versions and staging labels; a new value takes <c>AWSCURRENT</c> and the old one becomes
 /// <c>AWSPREVIOUS</c>, as <c>PutSecretValue</c> and rotation do.
 /// </summary>
-internal sealed class FakeSecretsManager : IAsyncDisposable
+internal sealed partial class FakeSecretsManager : IAsyncDisposable
 {
     public const string Region = "us-east-1";
     public const string AccountId = "123456789012";
@@ -139,6 +139,7 @@ internal sealed class FakeSecretsManager : IAsyncDisposable
 
             version.Stages.Add("AWSCURRENT");
             secret.Versions.Add(version);
+            secret.LastChanged = _time.GetUtcNow();
         }
 
         return version.Id;
@@ -187,7 +188,13 @@ internal sealed class FakeSecretsManager : IAsyncDisposable
             return;
         }
 
-        await GetSecretValueAsync(context, received, identity!);
+        if (received.Header("x-amz-target") == "secretsmanager.GetSecretValue")
+        {
+            await GetSecretValueAsync(context, received, identity!);
+            return;
+        }
+
+        await HandleWriteSideAsync(context, received, identity!);
     }
 
     private (int Status, string? Error, string? Message) Verify(ReceivedRequest request, out Identity? identity)
@@ -281,7 +288,7 @@ internal sealed class FakeSecretsManager : IAsyncDisposable
                 $"Consult the service documentation for details.\n\nThe Canonical String for this request should have been\n'{canonical}'\n\nThe String-to-Sign should have been\n'{stringToSign}'\n");
         }
 
-        if (request.Header("x-amz-target") != "secretsmanager.GetSecretValue")
+        if (request.Header("x-amz-target") is not { } target || !SupportedTargets.Contains(target))
         {
             return (400, "UnknownOperationException", null);
         }
@@ -425,6 +432,9 @@ internal sealed class FakeSecretsManager : IAsyncDisposable
     {
         public AwsTestIdentity Credentials { get; } = credentials;
 
+        /// <summary>Gets the actions (<c>PutSecretValue</c>, …) denied to this identity besides <see cref="Denied"/>.</summary>
+        public ConcurrentDictionary<string, bool> DeniedActions { get; } = new(StringComparer.Ordinal);
+
         public volatile bool TokenExpired;
 
         public volatile string? Denied;
@@ -433,6 +443,9 @@ internal sealed class FakeSecretsManager : IAsyncDisposable
     private sealed class Secret(string name)
     {
         public string Name { get; } = name;
+
+        /// <summary>Gets or sets when the secret last changed in any way (a version put, a label moved).</summary>
+        public DateTimeOffset LastChanged { get; set; }
 
         public List<Version> Versions { get; } = [];
 

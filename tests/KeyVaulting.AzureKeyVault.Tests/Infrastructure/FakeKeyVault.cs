@@ -11,9 +11,9 @@ namespace KeyVaulting.AzureKeyVault.Tests.Infrastructure;
 /// A local Azure Key Vault for tests: Kestrel over HTTPS on 127.0.0.1 (a free port) with a self-signed certificate.
 /// It implements <c>GET /secrets/{name}</c> and <c>GET /secrets/{name}/{version}</c>, answers an unauthenticated
 /// request with Key Vault's 401 bearer challenge, accepts only <see cref="Credential"/>'s token, and answers with
-/// Key Vault's recorded JSON.
+/// Key Vault's recorded JSON. Its write side (set, list versions, update) is in FakeKeyVault.Writes.cs.
 /// </summary>
-internal sealed class FakeKeyVault : IAsyncDisposable
+internal sealed partial class FakeKeyVault : IAsyncDisposable
 {
     private static readonly HashSet<int> UsedPorts = [];
 
@@ -72,9 +72,9 @@ internal sealed class FakeKeyVault : IAsyncDisposable
     }
 
     /// <summary>Adds a version to a secret (creating it); it becomes the latest.</summary>
-    public SecretVersion AddVersion(string name, string value, bool enabled = true, DateTimeOffset? expiresOn = null, DateTimeOffset? notBefore = null)
+    public SecretVersion AddVersion(string name, string value, bool enabled = true, DateTimeOffset? expiresOn = null, DateTimeOffset? notBefore = null, IReadOnlyDictionary<string, string>? tags = null)
     {
-        var version = new SecretVersion(Guid.NewGuid().ToString("N"), value, enabled, expiresOn, notBefore);
+        var version = new SecretVersion(Guid.NewGuid().ToString("N"), value, enabled, expiresOn, notBefore) { Created = NextCreated(), Tags = tags ?? new Dictionary<string, string>() };
         var versions = _secrets.GetOrAdd(name, _ => []);
         lock (versions)
         {
@@ -176,6 +176,11 @@ internal sealed class FakeKeyVault : IAsyncDisposable
         }
 
         var segments = (request.Path.Value ?? string.Empty).Split('/', StringSplitOptions.RemoveEmptyEntries);
+        if (await TryHandleWriteAsync(context, segments))
+        {
+            return;
+        }
+
         if (request.Method != "GET" || segments.Length is < 2 or > 3 || segments[0] != "secrets")
         {
             await WriteAsync(context, 400, KeyVaultFixtures.ErrorBody("BadParameter", "This fake vault only implements GET /secrets/{name}/{version}."));
@@ -225,7 +230,14 @@ internal sealed class FakeKeyVault : IAsyncDisposable
 }
 
 /// <summary>One version of a secret in <see cref="FakeKeyVault"/>.</summary>
-internal sealed record SecretVersion(string Id, string Value, bool Enabled, DateTimeOffset? ExpiresOn, DateTimeOffset? NotBefore);
+internal sealed record SecretVersion(string Id, string Value, bool Enabled, DateTimeOffset? ExpiresOn, DateTimeOffset? NotBefore)
+{
+    /// <summary>Gets the version's tags.</summary>
+    public IReadOnlyDictionary<string, string> Tags { get; init; } = new Dictionary<string, string>();
+
+    /// <summary>Gets when the version was created (Key Vault keeps whole seconds).</summary>
+    public DateTimeOffset Created { get; init; }
+}
 
 /// <summary>A request <see cref="FakeKeyVault"/> received.</summary>
 internal sealed record RecordedRequest(string Method, string Path, string ApiVersion, bool HadAuthorization, bool Authenticated);

@@ -30,6 +30,22 @@ internal static class KeyVaultFixtures
         body["id"] = new Uri(vaultUri, $"secrets/{name}/{version.Id}").ToString();
         var attributes = body["attributes"]!.AsObject();
         attributes["enabled"] = version.Enabled;
+        if (version.Created != default)
+        {
+            attributes["created"] = version.Created.ToUnixTimeSeconds();
+            attributes["updated"] = version.Created.ToUnixTimeSeconds();
+        }
+
+        if (version.Tags.Count > 0)
+        {
+            var tags = new JsonObject();
+            foreach (var (tag, text) in version.Tags)
+            {
+                tags[tag] = text;
+            }
+
+            body["tags"] = tags;
+        }
         if (version.ExpiresOn is { } exp)
         {
             attributes["exp"] = exp.ToUnixTimeSeconds();

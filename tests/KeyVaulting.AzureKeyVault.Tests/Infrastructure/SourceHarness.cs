@@ -27,6 +27,9 @@ internal sealed class SourceHarness : IDisposable
 
     public FakeLogCollector Logs => _services.GetFakeLogCollector();
 
+    /// <summary>Gets the application's services (clock, logging), for the rotation target.</summary>
+    public IServiceProvider Services => _services;
+
     /// <summary>Creates a source reading <paramref name="secretName"/> from the vault with its credential and trusted transport.</summary>
     public AzureKeyVaultKeySource Create(FakeKeyVault vault, string secretName, Action<AzureKeyVaultKeySourceOptions>? configure = null)
     {

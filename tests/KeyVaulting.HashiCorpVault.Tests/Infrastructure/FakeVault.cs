@@ -16,6 +16,9 @@ public sealed class TokenPolicy
 
     /// <summary>Gets the logical paths the token may read (<c>secret/data/openai</c>), or <c>*</c> for any.</summary>
     public string[] Read { get; init; } = ["*"];
+
+    /// <summary>Gets the logical paths the token may create and update (<c>secret/data/openai</c>, <c>sys/leases/revoke</c>), or <c>*</c> for any; none by default.</summary>
+    public string[] Write { get; init; } = [];
 }
 
 /// <summary>
@@ -24,7 +27,7 @@ public sealed class TokenPolicy
 /// the <c>{"errors": [...]}</c> envelope). Time comes from the test's <see cref="TimeProvider"/>, so tokens expire
 /// when the test advances its fake clock.
 /// </summary>
-public sealed class FakeVault(TimeProvider time)
+public sealed partial class FakeVault(TimeProvider time)
 {
     private readonly object _gate = new();
     private readonly Dictionary<(string Namespace, string Mount), Mount> _mounts = [];
@@ -198,7 +201,22 @@ public sealed class FakeVault(TimeProvider time)
                 return invalid;
             }
 
+            if (HandleLeases(method, path, _tokens[token!], body) is { } lease)
+            {
+                return lease;
+            }
+
             var mountName = segments[0];
+            if (_mounts.TryGetValue((ns, mountName), out var writable) && method is "POST" or "PUT" && writable.Type == "kv-v2")
+            {
+                return WriteKv2(writable, path, string.Join('/', segments.Skip(1)), _tokens[token!], body);
+            }
+
+            if (_mounts.TryGetValue((ns, mountName), out var openai) && method == "GET" && openai.Type == "openai")
+            {
+                return ReadOpenAICredentials(openai, mountName, path, string.Join('/', segments.Skip(1)), _tokens[token!]);
+            }
+
             if (!_mounts.TryGetValue((ns, mountName), out var mount) || method != "GET")
             {
                 return Error(404, $"no handler for route \"{(ns.Length == 0 ? string.Empty : ns + "/")}{path}\". route entry not found.");
@@ -422,9 +440,40 @@ public sealed class FakeVault(TimeProvider time)
 
     private void Remember(IReadOnlyDictionary<string, object?> data)
     {
-        foreach (var value in data.Values.OfType<string>())
+        foreach (var value in data.Values)
         {
-            _secrets.Add(value);
+            Remember(value);
+        }
+    }
+
+    /// <summary>
+    /// A field's string is a secret of the test; nested deeper (a rotation's metadata), only a key is: its ids and
+    /// times are not secret, and the staged key is.
+    /// </summary>
+    private void Remember(object? value, bool nested = false)
+    {
+        switch (value)
+        {
+            case string text when !nested || text.StartsWith("sk-", StringComparison.Ordinal):
+                _secrets.Add(text);
+                break;
+            case JsonObject json:
+                foreach (var (_, child) in json)
+                {
+                    Remember(child, nested: true);
+                }
+
+                break;
+            case JsonArray array:
+                foreach (var child in array)
+                {
+                    Remember(child, nested: true);
+                }
+
+                break;
+            case JsonValue json when json.TryGetValue<string>(out var text):
+                Remember(text, nested);
+                break;
         }
     }
 
@@ -435,7 +484,12 @@ public sealed class FakeVault(TimeProvider time)
         var result = new JsonObject();
         foreach (var (name, value) in data)
         {
-            result[name] = value is null ? null : JsonValue.Create(value);
+            result[name] = value switch
+            {
+                null => null,
+                JsonNode node => node.DeepClone(),
+                _ => JsonValue.Create(value),
+            };
         }
 
         return result;

@@ -109,6 +109,11 @@ public sealed class FakeVaultServer : IAsyncDisposable
     private static Task WriteAsync(HttpContext context, FakeVaultResponse answer)
     {
         context.Response.StatusCode = answer.Status;
+        if (answer.Status == 204)
+        {
+            return Task.CompletedTask; // Vault's answer without a body (a lease revoked)
+        }
+
         context.Response.ContentType = "application/json";
         return context.Response.WriteAsync(answer.Body.ToJsonString());
     }

@@ -20,8 +20,9 @@ internal sealed class RotationWorld : IAsyncDisposable
 
     private readonly List<ServiceProvider> _providers = [];
 
-    private RotationWorld(FakeTimeProvider time, LocalOpenAIServer api, LocalOpenAIAdminServer admin, TargetKind kind, string? directory)
+    private RotationWorld(FakeTimeProvider time, LocalOpenAIServer api, LocalOpenAIAdminServer admin, TargetKind kind, string? directory, IRotationStore? store = null)
     {
+        Store = store;
         Time = time;
         Api = api;
         Admin = admin;
@@ -45,6 +46,9 @@ internal sealed class RotationWorld : IAsyncDisposable
     public string DotEnvPath => Path.Combine(Directory!, ".env");
 
     public InMemoryRotationTarget? Memory { get; private set; }
+
+    /// <summary>Gets the real store of a <see cref="TargetKind.Store"/> world.</summary>
+    public IRotationStore? Store { get; }
 
     /// <summary>Gets the key the store holds at the start, made by hand but known to the Admin API.</summary>
     public MintedApiKey InitialKey { get; private set; } = null!;
@@ -84,6 +88,35 @@ internal sealed class RotationWorld : IAsyncDisposable
         return world;
     }
 
+    /// <summary>Starts a world whose rotators write to a real store through its package's target.</summary>
+    public static async Task<RotationWorld> StartAsync(Func<FakeTimeProvider, Task<IRotationStore>> createStore)
+    {
+        var time = new FakeTimeProvider(new DateTimeOffset(2026, 12, 1, 12, 0, 0, TimeSpan.Zero));
+        var api = await LocalOpenAIServer.StartAsync();
+        var admin = await LocalOpenAIAdminServer.StartAsync(api, AdminKey, ProjectId, ServiceAccountId, time);
+        var world = new RotationWorld(time, api, admin, TargetKind.Store, directory: null, await createStore(time));
+        world.InitialKey = admin.AddExistingKey(TestKeys.Numbered(0), ServiceAccountId);
+        await world.Store!.SeedAsync(world.InitialKey.Value, new OpenAIKeyRecord { KeyId = world.InitialKey.Id, ServiceAccountId = ServiceAccountId, CreatedAt = time.GetUtcNow() });
+        return world;
+    }
+
+    /// <summary>Adds the world's store, as consumers read it, to a consumer's provider.</summary>
+    public void AddConsumerSource(IOpenAIKeyProviderBuilder provider)
+    {
+        switch (Kind)
+        {
+            case TargetKind.Memory:
+                provider.AddSource(Memory!);
+                break;
+            case TargetKind.DotEnv:
+                provider.AddDotEnvFile(DotEnvPath);
+                break;
+            default:
+                Store!.AddSource(provider);
+                break;
+        }
+    }
+
     /// <summary>Gets the store's current key as consumers read it.</summary>
     public async Task<string?> CurrentValueAsync()
     {
@@ -92,7 +125,12 @@ internal sealed class RotationWorld : IAsyncDisposable
     }
 
     /// <summary>A source over the store, as a consumer reads it (the core package's .env source for a file).</summary>
-    public IOpenAIKeySource Source() => Kind == TargetKind.Memory ? Memory! : new DotEnvReader(DotEnvPath);
+    public IOpenAIKeySource Source() => Kind switch
+    {
+        TargetKind.Memory => Memory!,
+        TargetKind.DotEnv => new DotEnvReader(DotEnvPath),
+        _ => new ProviderReader(this),
+    };
 
     /// <summary>A new rotator in its own service provider, as a new process would create it.</summary>
     public IOpenAIKeyRotator CreateRotator(Action<OpenAIKeyRotationOptions>? configure = null, Action<IServiceCollection>? services = null, string? adminKey = null)
@@ -119,13 +157,17 @@ internal sealed class RotationWorld : IAsyncDisposable
             o.Environment = "test";
             configure?.Invoke(o);
         });
-        if (Kind == TargetKind.Memory)
+        switch (Kind)
         {
-            builder.UseTarget(Memory!);
-        }
-        else
-        {
-            builder.UseDotEnvFile(DotEnvPath);
+            case TargetKind.Memory:
+                builder.UseTarget(Memory!);
+                break;
+            case TargetKind.DotEnv:
+                builder.UseDotEnvFile(DotEnvPath);
+                break;
+            default:
+                builder.UseTarget(Store!.CreateTarget);
+                break;
         }
 
         services?.Invoke(collection);
@@ -136,7 +178,7 @@ internal sealed class RotationWorld : IAsyncDisposable
     }
 
     /// <summary>Every secret of this world: the admin key and every key the Admin API ever knew.</summary>
-    public string[] Secrets() => [AdminKey, .. Admin.Keys.Select(k => k.Value)];
+    public string[] Secrets() => [AdminKey, .. Admin.Keys.Select(k => k.Value), .. Store?.Secrets ?? []];
 
     /// <summary>Asserts the end state every run must reach: one current key, which is the only live one, nothing staged or awaiting revocation, no secret in any log.</summary>
     public async Task ShouldHaveConvergedAsync()
@@ -161,6 +203,20 @@ internal sealed class RotationWorld : IAsyncDisposable
 
     public async Task<OpenAIKeyRotationState> StateAsync()
     {
+        if (Kind == TargetKind.Store)
+        {
+            await using var services = new ServiceCollection().AddSingleton<TimeProvider>(Time).BuildServiceProvider();
+            var storeTarget = Store!.CreateTarget(services);
+            try
+            {
+                return await storeTarget.ReadAsync(CancellationToken.None).AsTask().WaitAsync(BoundedRotator.Bound);
+            }
+            finally
+            {
+                (storeTarget as IDisposable)?.Dispose();
+            }
+        }
+
         IOpenAIKeyRotationTarget target = Kind == TargetKind.Memory
             ? Memory!
             : new DotEnvFileRotationTarget(new DotEnvFileKeySourceOptions { Path = DotEnvPath }, Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance);
@@ -176,9 +232,36 @@ internal sealed class RotationWorld : IAsyncDisposable
 
         await Admin.DisposeAsync();
         await Api.DisposeAsync();
+        if (Store is not null)
+        {
+            await Store.DisposeAsync();
+        }
+
         if (Directory is not null)
         {
             System.IO.Directory.Delete(Directory, recursive: true);
+        }
+    }
+
+    /// <summary>Reads the store's key through its package's source in a new provider, uncached.</summary>
+    private sealed class ProviderReader(RotationWorld world) : IOpenAIKeySource
+    {
+        public string Name => "Store";
+
+        public async ValueTask<OpenAIKeySourceResult> FetchAsync(CancellationToken cancellationToken)
+        {
+            var collection = new ServiceCollection().AddSingleton<TimeProvider>(world.Time);
+            world.Store!.AddSource(collection.AddOpenAIKeyProvider(o => o.LoadOnStartup = false));
+            await using var services = collection.BuildServiceProvider();
+            try
+            {
+                var key = await services.GetRequiredService<IOpenAIKeyProvider>().GetKeyAsync(cancellationToken).AsTask().WaitAsync(BoundedRotator.Bound, cancellationToken);
+                return OpenAIKeySourceResult.Found(key.Value);
+            }
+            catch (OpenAIKeyUnavailableException)
+            {
+                return OpenAIKeySourceResult.NotFound("no key in the store");
+            }
         }
     }
 
@@ -208,4 +291,7 @@ public enum TargetKind
 {
     Memory,
     DotEnv,
+
+    /// <summary>A real store (<see cref="RotationWorld.Store"/>) through its package's target and source.</summary>
+    Store,
 }
