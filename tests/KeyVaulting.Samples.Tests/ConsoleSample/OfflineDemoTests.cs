@@ -22,7 +22,8 @@ public sealed class OfflineDemoTests(OfflineDemoTests.DefaultRun demo) : IClassF
         run.Output.Should().Contain("2. Chat completion answered: \"Hello from the offline demo endpoint.\"");
         run.Output.Should().MatchRegex(@"3\. Rotation: \.env rewritten with sk-proj-…0002; \d+ requests kept flowing \(0 failed\); now serving sk-proj-…0002 without a restart\.");
         run.Output.Should().Contain("4. Revocation: sk-proj-…0002 revoked at the endpoint; the next request got 401, refreshed once and succeeded with sk-proj-…0003.");
-        run.Output.Should().Contain("Done: load, rotation and revocation all behaved as expected.");
+        run.Output.Should().MatchRegex(@"5\. Automated rotation \(KeyVaulting\.Rotation\): minted sk-proj-…0005 through the Admin API, wrote it to \.env, tested and promoted it, then revoked sk-proj-…0004; \d+ requests kept flowing \(0 failed\)\.");
+        run.Output.Should().Contain("Done: load, rotation, revocation and automated rotation all behaved as expected.");
     }
 
     [Fact]
@@ -43,13 +44,14 @@ public sealed class OfflineDemoTests(OfflineDemoTests.DefaultRun demo) : IClassF
         var run = await demo.Run;
 
         run.ExitCode.Should().Be(0, run.ToString());
-        foreach (var key in Enumerable.Range(1, 3).Select(DemoKeys.Create))
+        foreach (var key in Enumerable.Range(1, 5).Select(DemoKeys.Create).Append(DemoKeys.CreateAdmin()))
         {
             run.Output.Should().NotContain(key);
             run.Error.Should().NotContain(key);
         }
 
         (run.Output + run.Error).Should().NotContain("OFFLINE-DEMO-NOT-A-REAL-KEY", "only fingerprints (sk-proj-…0001) are shown");
+        (run.Output + run.Error).Should().NotContain("sk-admin-", "the admin key is never shown, not even as a fingerprint");
     }
 
     /// <summary>One run of the sample with no arguments, shared by the tests of the class.</summary>
