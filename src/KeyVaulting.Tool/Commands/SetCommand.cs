@@ -92,7 +92,7 @@ internal static class SetCommand
 
         if (PendingStores.TryGetValue(outcome.Type, out var pending))
         {
-            outcome.Error = $"Writing to {outcome.Type} comes with that store's rotation target, in the next version of {pending.Package} (KeyVaulting.Rotation phase 2); this tool will use it with no change to your configuration. Until then, put the key with the store's own tool, reading it from standard input: {pending.Instead}";
+            outcome.Error = $"This tool does not write to {outcome.Type} ({pending.Package}) yet. Put the key with the store's own tool, reading it from standard input: {pending.Instead}";
             return ExitCodes.NotSupported;
         }
 
