@@ -12,6 +12,6 @@ internal static class ExitCodes
     /// <summary>The command line or the application's configuration cannot be used: an unknown option, a missing directory, invalid JSON.</summary>
     public const int UsageError = 2;
 
-    /// <summary>The command cannot do this yet: set into a store whose write side ships with a later version of its package.</summary>
+    /// <summary>The command cannot do this: set into Azure Key Vault (not yet) or an environment variable (never).</summary>
     public const int NotSupported = 3;
 }

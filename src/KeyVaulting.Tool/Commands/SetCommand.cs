@@ -13,15 +13,13 @@ namespace KeyVaulting.Tool.Commands;
 /// <summary>
 /// <c>keyvaulting set --store NAME</c>: puts a key, read from standard input, into the store of a configured source,
 /// for first-time setup, then reads it back through that source as the application would. A <c>.env</c> file today;
-/// the vaults when their packages can write (the rotation targets of KeyVaulting.Rotation's phase 2).
+/// a HashiCorp Vault or AWS Secrets Manager secret through the store package's own client (a new current version).
 /// </summary>
 internal static class SetCommand
 {
     private static readonly Dictionary<string, (string Package, string Instead)> PendingStores = new(StringComparer.OrdinalIgnoreCase)
     {
         ["AzureKeyVault"] = ("KeyVaulting.AzureKeyVault", "az keyvault secret set --vault-name <vault> --name <secret> --file /dev/stdin"),
-        ["AwsSecretsManager"] = ("KeyVaulting.AwsSecretsManager", "aws secretsmanager put-secret-value --secret-id <secret> --secret-string file:///dev/stdin"),
-        ["HashiCorpVault"] = ("KeyVaulting.HashiCorpVault", "vault kv put <mount>/<path> api_key=-"),
     };
 
     public static Command Create(TimeProvider time)
@@ -94,22 +92,27 @@ internal static class SetCommand
 
         if (PendingStores.TryGetValue(outcome.Type, out var pending))
         {
-            outcome.Error = $"Writing to {outcome.Type} comes with that store's rotation target, in the next version of {pending.Package} (KeyVaulting.Rotation phase 2); this tool will use it with no change to your configuration. Until then, put the key with the store's own tool, reading it from standard input: {pending.Instead}";
+            outcome.Error = $"This tool does not write to {outcome.Type} ({pending.Package}) yet. Put the key with the store's own tool, reading it from standard input: {pending.Instead}";
             return ExitCodes.NotSupported;
         }
 
-        if (!string.Equals(outcome.Type, "DotEnvFile", StringComparison.OrdinalIgnoreCase))
+        var isDotEnv = string.Equals(outcome.Type, "DotEnvFile", StringComparison.OrdinalIgnoreCase);
+        var isVault = string.Equals(outcome.Type, "HashiCorpVault", StringComparison.OrdinalIgnoreCase);
+        var isAws = string.Equals(outcome.Type, "AwsSecretsManager", StringComparison.OrdinalIgnoreCase);
+        if (!isDotEnv && !isVault && !isAws)
         {
-            outcome.Error = $"Source {outcome.Store} has type {outcome.Type}, which this tool cannot write to. It writes DotEnvFile sources today.";
+            outcome.Error = $"Source {outcome.Store} has type {outcome.Type}, which this tool cannot write to. It writes DotEnvFile, HashiCorpVault and AwsSecretsManager sources.";
             return ExitCodes.NotSupported;
         }
 
-        // The .env source's own options, bound and validated by the library exactly as for the application.
-        using var services = new ServiceCollection().BuildServiceProvider();
-        DotEnvFileKeySourceOptions options;
+        // The source's own options, bound and validated by its package exactly as for the application, before the key is read.
+        await using var services = new ServiceCollection().AddSingleton(time).BuildServiceProvider();
+        using var vault = isVault ? VaultKeyWriter.Create(section, services, outcome.Store) : null;
+        using var aws = isAws ? AwsKeyWriter.Create(section, services, outcome.Store) : null;
+        DotEnvFileKeySourceOptions? options = null;
         try
         {
-            options = new OpenAIKeySourceFactoryContext(string.Empty, section, services).Bind<DotEnvFileKeySourceOptions>();
+            options = isDotEnv ? new OpenAIKeySourceFactoryContext(string.Empty, section, services).Bind<DotEnvFileKeySourceOptions>() : null;
         }
         catch (InvalidOperationException ex)
         {
@@ -144,6 +147,29 @@ internal static class SetCommand
             outcome.Warnings.Add($"{candidate.Fingerprint} is a {KeyKinds.Describe(outcome.Kind)}; OpenAI recommends project keys (sk-proj-) or service account keys (sk-svcacct-) for applications.");
         }
 
+        if (vault is not null || aws is not null)
+        {
+            using var bounded = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+            bounded.CancelAfter(timeout);
+            StoreWrite written;
+            try
+            {
+                written = vault is not null
+                    ? await vault.WriteAsync(key, bounded.Token).ConfigureAwait(false)
+                    : await aws!.WriteAsync(key, bounded.Token).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+            {
+                throw new ToolFailureException($"{outcome.Type}, source {outcome.Store}: no answer within {timeout.TotalSeconds:0} seconds; it is not known whether the key was written. Check the store's address, then run set again (--timeout to wait longer).");
+            }
+
+            outcome.Location = written.Location;
+            outcome.Version = written.Version;
+            outcome.Verified = await VerifyAsync(configuration, sectionPath, outcome, candidate, timeout, time, cancellationToken).ConfigureAwait(false);
+            return outcome.Verified ? ExitCodes.Success : ExitCodes.Failed;
+        }
+
+        options = options ?? throw new InvalidOperationException("A DotEnvFile source has options.");
         var path = Locate(options);
         var (file, created, replaced) = DotEnvKeyWriter.Write(path, options.Variable, key);
         outcome.File = file;
@@ -216,7 +242,7 @@ internal static class SetCommand
                 return true;
             }
 
-            outcome.Error = $"Source {outcome.Store} reads {key.Fingerprint} from {key.Source}, not the key just written ({expected.Fingerprint}). Check its Path and Variable.";
+            outcome.Error = $"Source {outcome.Store} reads {key.Fingerprint} from {key.Source}, not the key just written ({expected.Fingerprint}). Check its settings (Path and Variable; for a vault, the secret, JsonField, Version and VersionStage).";
         }
         catch (Exception ex) when (ex is OpenAIKeyUnavailableException or InvalidOperationException or OperationCanceledException)
         {
@@ -237,6 +263,13 @@ internal static class SetCommand
         if (outcome.Error is { } error)
         {
             console.WriteError(error);
+        }
+
+        if (outcome.Location is not null && outcome.Fingerprint is not null)
+        {
+            console.Out.MarkupLine($"{(outcome.Verified ? "[green]✓[/]" : "[red]✗[/]")} wrote {Markup.Escape(outcome.Fingerprint)} ({Markup.Escape(KeyKinds.Describe(outcome.Kind!))}) to {Markup.Escape(outcome.Type)} {Markup.Escape(outcome.Location)}" +
+                                   (outcome.Version is { } version ? $", version {Markup.Escape(version)}" : string.Empty) +
+                                   (outcome.Verified ? $"; source {Markup.Escape(outcome.Store)} reads it back" : string.Empty));
         }
 
         if (outcome.File is not null && outcome.Fingerprint is not null)

@@ -11,6 +11,12 @@ internal sealed class SetResult
 
     public string? Variable { get; set; }
 
+    /// <summary>Gets or sets the vault's secret written (path or id, field, address).</summary>
+    public string? Location { get; set; }
+
+    /// <summary>Gets or sets the new current version the vault gave the key (none for KV version 1).</summary>
+    public string? Version { get; set; }
+
     public string? Fingerprint { get; set; }
 
     public string? Kind { get; set; }
