@@ -191,7 +191,7 @@ public sealed class VaultOpenAICredentialSourceTests : IAsyncLifetime
     private VaultOpenAICredentialSource CreateSource(OpenAIRole role, TokenPolicy? policy = null)
     {
         _host.Vault.EnableOpenAI("openai", new Dictionary<string, OpenAIRole> { [Role] = role });
-        var token = _host.Vault.CreateToken(policy ?? new TokenPolicy { Read = ["openai/creds/my-app"], Write = ["sys/leases/revoke"] });
+        var token = _host.Vault.CreateToken(policy ?? new TokenPolicy { Ttl = TimeSpan.Zero, Read = ["openai/creds/my-app"], Write = ["sys/leases/revoke"] });
         return _host.CreateOpenAISource(Role, o => o.UseToken(token));
     }
 
