@@ -38,7 +38,7 @@ public sealed class HashiCorpVaultKeySourceOptions
 
     /// <summary>
     /// Gets or sets the secret's path inside the mount, for example <c>openai</c> for <c>vault kv get -mount=secret openai</c>;
-    /// with <see cref="SecretEngine"/> <c>OpenAI</c>, the plugin's role, for example <c>my-app</c> for <c>vault read openai/creds/my-app</c>.
+    /// when <see cref="SecretEngine"/> is <c>OpenAI</c>, the plugin's role, for example <c>my-app</c> for <c>vault read openai/creds/my-app</c>.
     /// </summary>
     [Required]
     public string? Path { get; set; }
