@@ -3,6 +3,7 @@ using KeyVaulting.HashiCorpVault.Internal;
 using KeyVaulting.HashiCorpVault.Internal.Auth;
 using KeyVaulting.HashiCorpVault.Internal.Validators;
 using KeyVaulting.HashiCorpVault.Internal.Http;
+using KeyVaulting.HashiCorpVault.Internal.OpenAI;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
@@ -30,7 +31,20 @@ internal sealed class HashiCorpVaultKeySourceFactory : IOpenAIKeySourceFactory
     public string TypeName => VaultDefaults.TypeName;
 
     public IOpenAIKeySource Create(OpenAIKeySourceFactoryContext context)
-        => Create(Bind(context), context.Services);
+        => CreateSource(Bind(context), context.Services);
+
+    /// <summary>Creates the source that valid options describe: a KV secret, or a dynamic credential of the OpenAI secrets plugin.</summary>
+    /// <exception cref="InvalidOperationException">A setting the environment completes is invalid or missing; the message names the source and the fix.</exception>
+    public static IOpenAIKeySource CreateSource(HashiCorpVaultKeySourceOptions options, IServiceProvider services)
+    {
+        if (!options.IsOpenAIEngine)
+        {
+            return Create(options, services);
+        }
+
+        var connection = Connect(options, services);
+        return new VaultOpenAICredentialSource(connection.Settings, connection.Client, connection.Tokens, connection.Time, connection.Logger);
+    }
 
     /// <summary>Binds and validates the options of a configured source or rotation target, refusing credentials in configuration.</summary>
     /// <exception cref="InvalidOperationException">A setting is invalid, or a credential is in configuration; the message names it and the fix.</exception>

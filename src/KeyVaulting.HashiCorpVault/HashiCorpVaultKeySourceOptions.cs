@@ -36,9 +36,27 @@ public sealed class HashiCorpVaultKeySourceOptions
     /// <summary>The default service-account token path of a Kubernetes pod.</summary>
     public const string DefaultKubernetesJwtPath = "/var/run/secrets/kubernetes.io/serviceaccount/token";
 
-    /// <summary>Gets or sets the secret's path inside the mount, for example <c>openai</c> for <c>vault kv get -mount=secret openai</c>.</summary>
+    /// <summary>
+    /// Gets or sets the secret's path inside the mount, for example <c>openai</c> for <c>vault kv get -mount=secret openai</c>;
+    /// when <see cref="SecretEngine"/> is <c>OpenAI</c>, the plugin's role, for example <c>my-app</c> for <c>vault read openai/creds/my-app</c>.
+    /// </summary>
     [Required]
     public string? Path { get; set; }
+
+    /// <summary>
+    /// Gets or sets the secrets engine that holds the key: <c>KV</c> (the default: a KV secret that someone writes) or
+    /// <c>OpenAI</c> (Vault's OpenAI secrets plugin mints the key: <c>vault read {MountPoint}/creds/{Path}</c>).
+    /// Case-insensitive.
+    /// </summary>
+    /// <remarks>
+    /// With <c>OpenAI</c>, the source reads one credential and keeps it under its lease: it renews the lease
+    /// (<c>sys/leases/renew</c>) once two thirds of its TTL have passed, reads a new credential before a lease that
+    /// cannot be renewed further ends, and revokes its leases (<c>sys/leases/revoke</c>) when it is disposed, so Vault
+    /// deletes the service account. It never reads a new credential per refresh. The key's version is the plugin's
+    /// <c>api_key_id</c> and its expiry the lease's end. <see cref="MountPoint"/> defaults to <c>openai</c>;
+    /// <see cref="KvVersion"/>, <see cref="Version"/> and <see cref="JsonField"/> do not apply.
+    /// </remarks>
+    public string? SecretEngine { get; set; }
 
     /// <summary>
     /// Gets or sets Vault's address, for example <c>https://vault.example.com:8200</c>. Default: the
@@ -53,7 +71,10 @@ public sealed class HashiCorpVaultKeySourceOptions
     /// </summary>
     public string? Namespace { get; set; }
 
-    /// <summary>Gets or sets the path where the KV secrets engine is mounted. Default: <c>secret</c>.</summary>
+    /// <summary>
+    /// Gets or sets the path where the secrets engine is mounted. Default: <c>secret</c>; <c>openai</c> when
+    /// <see cref="SecretEngine"/> is <c>OpenAI</c>.
+    /// </summary>
     public string MountPoint { get; set; } = VaultDefaults.MountPoint;
 
     /// <summary>Gets or sets the version of the KV secrets engine: <c>2</c> (versioned, the default) or <c>1</c>.</summary>
@@ -117,6 +138,12 @@ public sealed class HashiCorpVaultKeySourceOptions
 
     /// <summary>Gets the token given in code with <see cref="UseToken(string)"/>; never bound from configuration.</summary>
     internal string? Token { get; private set; }
+
+    /// <summary>Gets a value indicating whether the OpenAI secrets plugin mints the key (<see cref="SecretEngine"/> <c>OpenAI</c>).</summary>
+    internal bool IsOpenAIEngine => string.Equals(SecretEngine?.Trim(), VaultDefaults.OpenAIEngine, StringComparison.OrdinalIgnoreCase);
+
+    /// <summary>Gets the mount path in use: <see cref="MountPoint"/>, or <c>openai</c> when the OpenAI engine keeps the KV default.</summary>
+    internal string EffectiveMountPoint => IsOpenAIEngine && MountPoint == VaultDefaults.MountPoint ? VaultDefaults.OpenAIMountPoint : MountPoint;
 
     /// <summary>Gets the authentication method the settings describe.</summary>
     internal VaultAuthMethod Auth => VaultAuthMethods.Create(this);

@@ -10,7 +10,9 @@ public static class HashiCorpVaultOpenAIKeyProviderBuilderExtensions
     /// <summary>
     /// Adds a KV secret in HashiCorp Vault to the end of the chain. It is read on every refresh, so a new KV
     /// version is picked up; a missing secret falls through to the next source; a Vault failure (sealed, denied,
-    /// unreachable) stops the chain while the last known good key keeps being served.
+    /// unreachable) stops the chain while the last known good key keeps being served. With
+    /// <see cref="HashiCorpVaultKeySourceOptions.SecretEngine"/> <c>OpenAI</c>, <paramref name="path"/> is the role of
+    /// Vault's OpenAI secrets plugin, which mints the key under a lease that the source renews and finally revokes.
     /// </summary>
     /// <param name="builder">The provider builder.</param>
     /// <param name="path">The secret's path inside the mount, for example <c>openai</c> for <c>vault kv get -mount=secret openai</c>.</param>
@@ -31,10 +33,10 @@ public static class HashiCorpVaultOpenAIKeyProviderBuilderExtensions
 
         var options = new HashiCorpVaultKeySourceOptions { Path = path };
         configure?.Invoke(options);
-        StoreOptions.Configure(options, configure: null, VaultSourceSettings.SourceNameOf(options.MountPoint, path), HashiCorpVaultKeySourceFactory.Validators);
+        StoreOptions.Configure(options, configure: null, VaultSourceSettings.SourceNameOf(options), HashiCorpVaultKeySourceFactory.Validators);
 
         StoreHttpClient.Register(builder.Services, HashiCorpVaultKeySourceOptions.HttpClientName);
         builder.AddSourceFactory<HashiCorpVaultKeySourceFactory>();
-        return builder.AddSource(sp => HashiCorpVaultKeySourceFactory.Create(options, sp));
+        return builder.AddSource(sp => HashiCorpVaultKeySourceFactory.CreateSource(options, sp));
     }
 }

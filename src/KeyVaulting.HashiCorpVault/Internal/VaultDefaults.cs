@@ -5,6 +5,9 @@ internal static class VaultDefaults
 {
     public const string TypeName = "HashiCorpVault";
     public const string MountPoint = "secret";
+    public const string OpenAIMountPoint = "openai";
+    public const string KvEngine = "KV";
+    public const string OpenAIEngine = "OpenAI";
     public const string JsonField = "api_key";
     public const string AppRoleMountPath = "approle";
     public const string KubernetesMountPath = "kubernetes";

@@ -39,6 +39,9 @@ internal static class VaultPaths
     public static string SecretPath(string mount, string path, int kvVersion)
         => kvVersion == 2 ? $"{mount}/data/{path}" : $"{mount}/{path}";
 
+    /// <summary>The logical path of the OpenAI secrets plugin's credentials for a role, for example <c>openai/creds/my-app</c>.</summary>
+    public static string CredentialsPath(string mount, string role) => $"{mount}/creds/{role}";
+
     /// <summary>Escapes each segment of a logical path for the URL, keeping the slashes.</summary>
     public static string Escape(string logicalPath)
         => string.Join('/', logicalPath.Split('/').Select(Uri.EscapeDataString));

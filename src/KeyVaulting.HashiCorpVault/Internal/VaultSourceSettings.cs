@@ -12,7 +12,8 @@ internal sealed class VaultSourceSettings
     private VaultSourceSettings(string path, HashiCorpVaultKeySourceOptions options, Uri address, string? vaultNamespace, string? caCertificatePath)
     {
         Path = VaultPaths.TrimSlashes(path);
-        MountPoint = VaultPaths.TrimSlashes(options.MountPoint);
+        IsOpenAI = options.IsOpenAIEngine;
+        MountPoint = VaultPaths.TrimSlashes(options.EffectiveMountPoint);
         KvVersion = options.KvVersion;
         JsonField = options.JsonField;
         Version = options.Version;
@@ -21,13 +22,16 @@ internal sealed class VaultSourceSettings
         Address = address;
         Namespace = vaultNamespace;
         CaCertificatePath = caCertificatePath;
-        SourceName = SourceNameOf(MountPoint, Path);
-        SecretPath = VaultPaths.SecretPath(MountPoint, Path, KvVersion);
+        SourceName = SourceNameOf(options);
+        SecretPath = IsOpenAI ? VaultPaths.CredentialsPath(MountPoint, Path) : VaultPaths.SecretPath(MountPoint, Path, KvVersion);
     }
 
     public string Path { get; }
 
     public string MountPoint { get; }
+
+    /// <summary>Gets a value indicating whether the OpenAI secrets plugin mints the key (a dynamic secret under a lease).</summary>
+    public bool IsOpenAI { get; }
 
     public int KvVersion { get; }
 
@@ -48,8 +52,14 @@ internal sealed class VaultSourceSettings
     /// <summary>Gets the source's name: <c>HashiCorpVault:{mount}/{path}</c>.</summary>
     public string SourceName { get; }
 
-    /// <summary>Gets the API path read, which a policy must grant <c>read</c> on: <c>secret/data/openai</c> or <c>secret/openai</c>.</summary>
+    /// <summary>Gets the API path read, which a policy must grant <c>read</c> on: <c>secret/data/openai</c>, <c>secret/openai</c> or <c>openai/creds/my-app</c>.</summary>
     public string SecretPath { get; }
+
+    /// <summary>Gets the source's name for options: <c>HashiCorpVault:{mount}/{path}</c>, or <c>HashiCorpVault:{mount}/creds/{role}</c> for the OpenAI engine.</summary>
+    public static string SourceNameOf(HashiCorpVaultKeySourceOptions options)
+        => options.IsOpenAIEngine
+            ? SourceNameOf(options.EffectiveMountPoint, "creds/" + VaultPaths.TrimSlashes(options.Path ?? string.Empty))
+            : SourceNameOf(options.MountPoint, options.Path ?? string.Empty);
 
     public static string SourceNameOf(string mountPoint, string path)
         => $"{VaultDefaults.TypeName}:{VaultPaths.TrimSlashes(mountPoint ?? string.Empty)}/{VaultPaths.TrimSlashes(path ?? string.Empty)}";
@@ -59,7 +69,7 @@ internal sealed class VaultSourceSettings
     public static VaultSourceSettings Resolve(HashiCorpVaultKeySourceOptions options)
     {
         var path = options.Path!;
-        var sourceName = SourceNameOf(options.MountPoint, path);
+        var sourceName = SourceNameOf(options);
         var problems = new List<string>();
 
         var address = options.Address;

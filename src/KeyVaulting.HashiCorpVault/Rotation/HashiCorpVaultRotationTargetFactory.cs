@@ -28,7 +28,9 @@ internal sealed class HashiCorpVaultRotationTargetFactory : IOpenAIKeyRotationTa
 
     /// <summary>Says why valid source options cannot describe a rotation target, or returns null.</summary>
     public static string? Problem(HashiCorpVaultKeySourceOptions options)
-        => options.KvVersion != 2
+        => options.IsOpenAIEngine
+            ? "SecretEngine is OpenAI: Vault's OpenAI secrets plugin mints and revokes its own keys, so KeyVaulting does not rotate them; unset SecretEngine to rotate a KV version 2 secret."
+            : options.KvVersion != 2
             ? "only a KV version 2 secret can be rotated (its check-and-set writes let one rotator win); set KvVersion to 2 or rotate into another store."
             : options.Version is not null
                 ? "Version pins one version of the secret, but a rotation writes new ones; remove Version."

@@ -88,6 +88,15 @@ public sealed partial class FakeVault
         }
     }
 
+    /// <summary>Revokes a lease from outside (like <c>vault lease revoke</c> by an operator).</summary>
+    public void RevokeLease(string leaseId)
+    {
+        lock (_gate)
+        {
+            End(_leases.Single(l => l.LeaseId == leaseId), "revoke");
+        }
+    }
+
     private FakeVaultResponse ReadOpenAICredentials(Mount mount, string mountName, string fullPath, string rest, TokenEntry token)
     {
         _ = mount;

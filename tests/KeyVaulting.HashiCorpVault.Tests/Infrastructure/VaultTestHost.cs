@@ -1,5 +1,6 @@
 using System.Security.Cryptography.X509Certificates;
 using KeyVaulting.HashiCorpVault.Internal;
+using KeyVaulting.HashiCorpVault.Internal.OpenAI;
 using KeyVaulting.Testing;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
@@ -64,6 +65,16 @@ public sealed class VaultTestHost : IAsyncDisposable
         var options = new HashiCorpVaultKeySourceOptions { Path = path, Address = Server.Address };
         configure?.Invoke(options);
         var source = HashiCorpVaultKeySourceFactory.Create(options, Services);
+        _owned.Add(source);
+        return source;
+    }
+
+    /// <summary>Creates a source of the OpenAI secrets plugin for <paramref name="role"/> at the mount <c>openai</c>, pointed at the test server.</summary>
+    internal VaultOpenAICredentialSource CreateOpenAISource(string role, Action<HashiCorpVaultKeySourceOptions>? configure = null)
+    {
+        var options = new HashiCorpVaultKeySourceOptions { Path = role, Address = Server.Address, SecretEngine = "OpenAI" };
+        configure?.Invoke(options);
+        var source = (VaultOpenAICredentialSource)HashiCorpVaultKeySourceFactory.CreateSource(options, Services);
         _owned.Add(source);
         return source;
     }

@@ -49,6 +49,11 @@ internal sealed class HashiCorpVaultKeySourceOptionsCustomValidator : IValidateO
             }
         }
 
+        foreach (var problem in SecretEngineProblems(options))
+        {
+            builder.AddError(problem);
+        }
+
         if (options.Address is { } address)
         {
             if (!IsHttp(address))
@@ -77,6 +82,39 @@ internal sealed class HashiCorpVaultKeySourceOptionsCustomValidator : IValidateO
             : SecretNames.LooksLikeSecret(path) ? "it looks like an OpenAI key, which is not repeated"
             : VaultPaths.Problem(path);
         return problem is null ? null : $"The secret path is not usable: {problem}; give the path inside the mount, for example 'openai'.";
+    }
+
+    /// <summary>Says what is wrong with <see cref="HashiCorpVaultKeySourceOptions.SecretEngine"/> and the settings that do not fit it.</summary>
+    public static IEnumerable<string> SecretEngineProblems(HashiCorpVaultKeySourceOptions options)
+    {
+        var engine = options.SecretEngine?.Trim();
+        if (engine is not null
+            && !string.Equals(engine, VaultDefaults.KvEngine, StringComparison.OrdinalIgnoreCase)
+            && !string.Equals(engine, VaultDefaults.OpenAIEngine, StringComparison.OrdinalIgnoreCase))
+        {
+            yield return $"SecretEngine must be '{VaultDefaults.KvEngine}' (a KV secret, the default) or '{VaultDefaults.OpenAIEngine}' (Vault's OpenAI secrets plugin mints the key); unset it for a KV secret.";
+            yield break;
+        }
+
+        if (!options.IsOpenAIEngine)
+        {
+            yield break;
+        }
+
+        if (options.Version is not null)
+        {
+            yield return "Version is set but SecretEngine is OpenAI: the plugin's credentials have no versions; unset Version.";
+        }
+
+        if (options.KvVersion != 2)
+        {
+            yield return "KvVersion is set but SecretEngine is OpenAI: it only applies to KV secrets; unset KvVersion.";
+        }
+
+        if (options.JsonField != VaultDefaults.JsonField)
+        {
+            yield return $"JsonField is set but SecretEngine is OpenAI: the plugin always returns the key in '{VaultDefaults.JsonField}'; unset JsonField.";
+        }
     }
 
     public static string UserInfoProblem(string setting)
