@@ -170,7 +170,7 @@ public class HardCodedKeyAnalyzerTests
                 string B = "sk-proj-your-key-here";
                 string D = "sk-proj-…Xy3Q";
                 string E = "Set OPENAI_API_KEY to a project key (sk-proj-…).";
-                string F = "sk-proj-xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx";
+                string F = "{{"sk-proj-" + new string('x', 48)}}";
                 // {{SampleKeys.Project()}} in a comment is not a string constant.
             }
             """;
