@@ -127,35 +127,13 @@ internal static class OfflineDemo
 
         var changed = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         using var registration = keys.GetChangeToken().RegisterChangeCallback(_ => changed.TrySetResult(), null);
-        using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        var sent = 0;
-        var failed = 0;
-        var traffic = Task.Run(
-            async () =>
-            {
-                while (!stop.IsCancellationRequested)
-                {
-                    try
-                    {
-                        await chat.CompleteChatAsync([new UserChatMessage("ping")], cancellationToken: CancellationToken.None);
-                        Interlocked.Increment(ref sent);
-                    }
-                    catch (Exception)
-                    {
-                        Interlocked.Increment(ref failed);
-                    }
-
-                    await Task.Delay(50, CancellationToken.None);
-                }
-            },
-            CancellationToken.None);
+        var traffic = DemoTraffic.Start(chat, TimeSpan.FromMilliseconds(50), cancellationToken);
 
         WriteDotEnv(dotEnv, key2);
         await changed.Task.WaitAsync(TimeSpan.FromSeconds(15), cancellationToken);
         var rotated = await keys.GetKeyAsync(cancellationToken);
         await chat.CompleteChatAsync([new UserChatMessage("ping")], cancellationToken: cancellationToken);
-        await stop.CancelAsync();
-        await traffic;
+        var (sent, failed) = await traffic.StopAsync();
 
         Expect(rotated.Value == key2, "the provider did not pick up the rewritten .env file");
         Expect(endpoint.LastAcceptedKey == key2, "requests after the rotation did not carry the new key");
@@ -171,28 +149,7 @@ internal static class OfflineDemo
     private static async Task<(OpenAIKey Minted, OpenAIKey Replaced, int Requests)> RotateAutomaticallyAsync(
         OfflineOpenAIServer endpoint, IOpenAIKeyProvider keys, ChatClient chat, IOpenAIKeyRotator rotator, string handWritten, CancellationToken cancellationToken)
     {
-        using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        var sent = 0;
-        var failed = 0;
-        var traffic = Task.Run(
-            async () =>
-            {
-                while (!stop.IsCancellationRequested)
-                {
-                    try
-                    {
-                        await chat.CompleteChatAsync([new UserChatMessage("ping")], cancellationToken: CancellationToken.None);
-                        Interlocked.Increment(ref sent);
-                    }
-                    catch (Exception)
-                    {
-                        Interlocked.Increment(ref failed);
-                    }
-
-                    await Task.Delay(20, CancellationToken.None);
-                }
-            },
-            CancellationToken.None);
+        var traffic = DemoTraffic.Start(chat, TimeSpan.FromMilliseconds(20), cancellationToken);
 
         // The rotator refreshes this app's provider when it promotes a key, before it revokes the old one. A provider
         // reads its store on demand at most once per MinimumRefreshInterval (1 s here), and step 4 has just made it read:
@@ -209,8 +166,7 @@ internal static class OfflineDemo
         Expect(second.Outcome == OpenAIKeyRotationOutcome.Completed, $"the second rotation ended {second.Outcome}");
         var minted = await ServedAsync(keys, second, cancellationToken);
         await chat.CompleteChatAsync([new UserChatMessage("ping")], cancellationToken: cancellationToken);
-        await stop.CancelAsync();
-        await traffic;
+        var (sent, failed) = await traffic.StopAsync();
 
         Expect(minted.Value != replaced.Value, "the second rotation did not mint another key");
         Expect(!endpoint.IsValid(replaced.Value), "the replaced key was not revoked");
