@@ -151,17 +151,14 @@ internal static class OfflineDemo
     {
         var traffic = DemoTraffic.Start(chat, TimeSpan.FromMilliseconds(20), cancellationToken);
 
-        // The rotator refreshes this app's provider when it promotes a key, before it revokes the old one. A provider
-        // reads its store on demand at most once per MinimumRefreshInterval (1 s here), and step 4 has just made it read:
-        // wait that long first, or the refresh would be a no-op and the old key revoked before the app has the new one.
-        await Task.Delay(TimeSpan.FromSeconds(1.2), cancellationToken);
+        // Step 4 has just made this app's provider read its store, so the rotator's refresh at promotion is held back
+        // by MinimumRefreshInterval: the rotator waits until the provider serves the new key before it revokes the old one.
         var first = await rotator.RotateNowAsync(RevokeTiming.Immediately, cancellationToken);
         Expect(first.Outcome == OpenAIKeyRotationOutcome.Completed, $"the first rotation ended {first.Outcome}");
         var replaced = await ServedAsync(keys, first, cancellationToken);
         Expect(replaced.Value != handWritten, $"the provider still serves the hand-written key after the first rotation ({first})");
         Expect(endpoint.IsValid(handWritten), "the first rotation revoked a key it did not mint");
 
-        await Task.Delay(TimeSpan.FromSeconds(1.2), cancellationToken);
         var second = await rotator.RotateNowAsync(RevokeTiming.Immediately, cancellationToken);
         Expect(second.Outcome == OpenAIKeyRotationOutcome.Completed, $"the second rotation ended {second.Outcome}");
         var minted = await ServedAsync(keys, second, cancellationToken);

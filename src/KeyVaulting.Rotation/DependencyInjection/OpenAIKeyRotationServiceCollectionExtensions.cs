@@ -124,14 +124,8 @@ public static class OpenAIKeyRotationServiceCollectionExtensions
         var admin = services.GetKeyedService<IOpenAIKeyProvider>(options.AdminKeyProviderName)
             ?? throw new InvalidOperationException(
                 $"{Capitalize(display)} reads the admin key from key provider '{options.AdminKeyProviderName}', which is not registered. Register it over the store that holds the admin key, for example services.AddOpenAIKeyProvider(\"{options.AdminKeyProviderName}\").AddEnvironmentVariable(\"OPENAI_ADMIN_KEY\"), or set AdminKeyProviderName.");
-        var consumer = options.ProviderName switch
-        {
-            null => null,
-            "" => services.GetService<IOpenAIKeyProvider>(),
-            var provider => services.GetKeyedService<IOpenAIKeyProvider>(provider),
-        };
-
         var time = services.GetService<TimeProvider>() ?? TimeProvider.System;
+        var consumer = Consumer(services, options.ProviderName, time);
         var loggerFactory = services.GetService<ILoggerFactory>() ?? NullLoggerFactory.Instance;
         var httpClients = services.GetRequiredService<IHttpClientFactory>();
         HttpClient Http() => httpClients.CreateClient(OpenAIKeyRotationOptions.HttpClientName);
@@ -148,6 +142,24 @@ public static class OpenAIKeyRotationServiceCollectionExtensions
             time,
             logger,
             services.GetRequiredService<RotationMetrics>());
+    }
+
+    /// <summary>This application's own provider over the rotation's store, when there is one, with its read limits.</summary>
+    private static RotationConsumer? Consumer(IServiceProvider services, string? providerName, TimeProvider time)
+    {
+        var provider = providerName switch
+        {
+            null => null,
+            "" => services.GetService<IOpenAIKeyProvider>(),
+            var name => services.GetKeyedService<IOpenAIKeyProvider>(name),
+        };
+        if (provider is null)
+        {
+            return null;
+        }
+
+        var limits = services.GetRequiredService<IOptionsMonitor<OpenAIKeyProviderOptions>>().Get(providerName);
+        return new RotationConsumer(provider, limits.MinimumRefreshInterval, limits.SourceTimeout, time);
     }
 
     private static string EnvironmentName(OpenAIKeyRotationOptions options, IServiceProvider services)

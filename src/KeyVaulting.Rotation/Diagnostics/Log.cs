@@ -69,6 +69,9 @@ internal static partial class Log
     [LoggerMessage(521, LogLevel.Warning, "Rotation '{RotationName}': rotate now requested, revoking the old key {RevokeTiming}.")]
     public static partial void RotateNowRequested(ILogger logger, string rotationName, RevokeTiming revokeTiming);
 
+    [LoggerMessage(522, LogLevel.Warning, "Rotation '{RotationName}': this application's key provider did not serve the promoted key {Fingerprint} within {Limit} (does its chain read another source first?); the key it replaced is revoked now as asked, and the provider recovers on the 401.")]
+    public static partial void ConsumerNotCaughtUp(ILogger logger, string rotationName, string fingerprint, TimeSpan limit);
+
     [LoggerMessage(530, LogLevel.Debug, "Rotation '{RotationName}' {Run}: {Outcome}; next at {NextRunAt}.")]
     public static partial void RunFinished(ILogger logger, string rotationName, string run, OpenAIKeyRotationOutcome outcome, DateTimeOffset? nextRunAt);
 

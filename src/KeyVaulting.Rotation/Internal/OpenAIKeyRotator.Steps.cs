@@ -99,18 +99,22 @@ internal sealed partial class OpenAIKeyRotator
 
         if (_consumer is not null)
         {
-            try
-            {
-                await _consumer.RefreshAsync(cancellationToken).ConfigureAwait(false);
-            }
-            catch (Exception ex) when (ex is OpenAIKeyUnavailableException or OpenAIKeySourceException or ObjectDisposedException)
-            {
-                // The provider keeps its schedule; the grace period covers it.
-                Log.ConsumerRefreshFailed(_logger, DisplayName, ex.GetType().Name);
-            }
+            await _consumer.RefreshAsync(DisplayName, _logger, cancellationToken).ConfigureAwait(false);
         }
 
         return withKey;
+    }
+
+    /// <summary>
+    /// Before the key replaced in this run is revoked: waits (bounded) until this application's own provider serves
+    /// the promoted key, so that revoking the old one does not fail its requests.
+    /// </summary>
+    private async Task WaitForConsumerAsync(OpenAIKey promoted, CancellationToken cancellationToken)
+    {
+        if (_consumer is not null && !await _consumer.WaitUntilServedAsync(promoted, DisplayName, _logger, cancellationToken).ConfigureAwait(false))
+        {
+            Log.ConsumerNotCaughtUp(_logger, DisplayName, promoted.Fingerprint, _consumer.CatchUpLimit);
+        }
     }
 
     /// <summary>Removes a staged key that cannot be used (rejected, or its value lost) and revokes it.</summary>

@@ -26,7 +26,7 @@ internal sealed partial class OpenAIKeyRotator : IOpenAIKeyRotator, IDisposable
     private readonly IOpenAIKeyRotationTarget _target;
     private readonly OpenAIAdminClient _admin;
     private readonly KeyProbe _probe;
-    private readonly IOpenAIKeyProvider? _consumer;
+    private readonly RotationConsumer? _consumer;
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
     private readonly RotationMetrics _metrics;
@@ -49,7 +49,7 @@ internal sealed partial class OpenAIKeyRotator : IOpenAIKeyRotator, IDisposable
         OpenAIAdminClient admin,
         KeyProbe probe,
         string environment,
-        IOpenAIKeyProvider? consumer,
+        RotationConsumer? consumer,
         TimeProvider time,
         ILogger logger,
         RotationMetrics metrics)
@@ -199,6 +199,11 @@ internal sealed partial class OpenAIKeyRotator : IOpenAIKeyRotator, IDisposable
                 var graceEnds = (state.PreviousSupersededAt ?? now) + _options.GracePeriod;
                 if (request.Timing == RevokeTiming.Immediately || now >= graceEnds)
                 {
+                    if (promoted?.Key is { } promotedKey)
+                    {
+                        await WaitForConsumerAsync(promotedKey, cancellationToken).ConfigureAwait(false);
+                    }
+
                     var outcome = await RevokePreviousAsync(state, previous, cancellationToken).ConfigureAwait(false);
                     if (outcome == DeleteOutcome.Refused)
                     {
