@@ -33,7 +33,10 @@ public sealed class AwsSecretsManagerKeySourceOptions
     /// <summary>
     /// Gets or sets the endpoint to call instead of <c>https://secretsmanager.{region}.amazonaws.com</c>, for example a
     /// VPC interface endpoint or LocalStack. It must be an absolute <c>https://</c> (or, for local development,
-    /// <c>http://</c>) URL with no path. The region is still needed: it is part of the signature.
+    /// <c>http://</c>) URL with no path. The region is still needed: it is part of the signature. When it is not set,
+    /// the AWS SDKs' endpoint settings apply: <c>AWS_ENDPOINT_URL_SECRETS_MANAGER</c>, <c>AWS_ENDPOINT_URL</c>, the
+    /// profile's <c>services</c> section and <c>endpoint_url</c> (unless <c>AWS_IGNORE_CONFIGURED_ENDPOINT_URLS</c> is
+    /// true), then the regional endpoint.
     /// </summary>
     public Uri? ServiceUrl { get; set; }
 

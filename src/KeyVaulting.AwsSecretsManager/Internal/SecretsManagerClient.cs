@@ -78,13 +78,31 @@ internal sealed class SecretsManagerClient : IDisposable
                 "or region in the AWS profile in use.",
                 isTransient: false);
 
-        var endpoint = SecretsManagerEndpoint.Create(_options.ServiceUrl, region.Region, region.Origin);
-        Log.EndpointResolved(_logger, _sourceName, endpoint.Region, endpoint.RegionOrigin, endpoint.Uri);
+        var endpoint = SecretsManagerEndpoint.Create(ConfiguredEndpoint(), region.Region, region.Origin);
+        Log.EndpointResolved(_logger, _sourceName, endpoint.Region, endpoint.RegionOrigin, endpoint.Uri, endpoint.Origin);
         if (endpoint.Uri.Scheme == Uri.UriSchemeHttp && !endpoint.Uri.IsLoopback)
         {
-            Log.InsecureServiceUrl(_logger, _sourceName, endpoint.Uri);
+            Log.InsecureServiceUrl(_logger, _sourceName, endpoint.Uri, endpoint.Origin);
         }
 
         return Interlocked.CompareExchange(ref _endpoint, endpoint, null) ?? endpoint;
+    }
+
+    /// <summary>The source's <c>ServiceUrl</c>, else an endpoint the AWS environment variables or shared config file set.</summary>
+    private (Uri Uri, string Origin)? ConfiguredEndpoint()
+    {
+        if (_options.ServiceUrl is { } serviceUrl)
+        {
+            return (serviceUrl, "setting ServiceUrl");
+        }
+
+        try
+        {
+            return AwsEndpointUrlResolver.Resolve(_options.Profile);
+        }
+        catch (FormatException ex)
+        {
+            throw new OpenAIKeySourceException(_sourceName, ex.Message, isTransient: false);
+        }
     }
 }
