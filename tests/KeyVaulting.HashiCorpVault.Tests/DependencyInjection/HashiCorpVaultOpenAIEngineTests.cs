@@ -136,6 +136,6 @@ public sealed class HashiCorpVaultOpenAIEngineTests : IAsyncLifetime
     private string EnableOpenAI(OpenAIRole role)
     {
         _host.Vault.EnableOpenAI("openai", new Dictionary<string, OpenAIRole> { ["my-app"] = role });
-        return _host.Vault.CreateToken(new TokenPolicy { Ttl = TimeSpan.Zero, Read = ["openai/creds/my-app"], Write = ["sys/leases/revoke"] });
+        return _host.Vault.CreateToken(new TokenPolicy { Ttl = TimeSpan.Zero, Read = ["openai/creds/my-app"], Write = ["sys/leases/renew", "sys/leases/revoke"] });
     }
 }

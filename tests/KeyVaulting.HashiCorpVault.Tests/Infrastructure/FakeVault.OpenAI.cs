@@ -169,6 +169,11 @@ public sealed partial class FakeVault
             return new FakeVaultResponse(204, new JsonObject());
         }
 
+        if (!token.Policy.Write.Contains("*") && !token.Policy.Write.Contains(path))
+        {
+            return Error(403, "1 error occurred:\n\t* permission denied\n\n");
+        }
+
         if (lease is not { IsLive: true })
         {
             return Error(400, "lease not found");

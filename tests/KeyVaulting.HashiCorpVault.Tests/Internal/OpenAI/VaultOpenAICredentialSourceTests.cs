@@ -131,6 +131,54 @@ public sealed class VaultOpenAICredentialSourceTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task FetchAsync_RenewalDeniedByThePolicy_ReadsANewCredentialKeepsTheOldOneLiveAndNamesTheFix()
+    {
+        var source = CreateSource(new OpenAIRole { Ttl = TimeSpan.FromHours(1) }, new TokenPolicy { Ttl = TimeSpan.Zero, Read = ["openai/creds/my-app"], Write = ["sys/leases/revoke"] });
+        var first = await source.FetchAsync(CancellationToken.None);
+
+        _host.Time.Advance(TimeSpan.FromMinutes(41));
+        var second = await source.FetchAsync(CancellationToken.None);
+
+        var leases = _host.Vault.Leases;
+        leases.Should().HaveCount(2, "a denied renewal is replaced by a new credential before the lease ends");
+        second.Value.Should().Be(leases[1].ApiKey).And.NotBe(first.Value);
+        leases[0].IsLive.Should().BeTrue("denied is not gone: requests in flight with the old key keep working until its end");
+        var warning = _host.Logs.GetSnapshot().Should().ContainSingle(r => r.Id.Id == 343).Subject;
+        warning.Message.Should().Contain("HTTP 403").And.Contain("needs 'update' on sys/leases/renew").And.Contain(first.Version!);
+
+        await source.DisposeAsync();
+        leases.Should().OnlyContain(l => l.EndedBy == "revoke", "the old lease is revoked with the new one on disposal");
+        ShouldNotLeak();
+    }
+
+    [Fact]
+    public async Task FetchAsync_RenewalFailsTransiently_KeepsServingTheKeyAndRenewsOnTheNextRefresh()
+    {
+        var source = CreateSource(new OpenAIRole { Ttl = TimeSpan.FromHours(1), MaxTtl = TimeSpan.FromHours(24) });
+        var first = await source.FetchAsync(CancellationToken.None);
+        _host.Server.Inject(r => r.Path == "sys/leases/renew", 503, "{\"errors\":[\"Vault is sealed\"]}");
+
+        _host.Time.Advance(TimeSpan.FromMinutes(41));
+        var during = await source.FetchAsync(CancellationToken.None);
+
+        during.Value.Should().Be(first.Value, "a Vault outage does not cost the key whose lease is still running");
+        during.ExpiresAt.Should().Be(first.ExpiresAt, "the lease was not extended");
+        var warning = _host.Logs.GetSnapshot().Should().ContainSingle(r => r.Id.Id == 344).Subject;
+        warning.Level.Should().Be(LogLevel.Warning);
+        warning.Message.Should().Contain("keeps serving the key").And.Contain(first.Version!);
+
+        _host.Time.Advance(TimeSpan.FromMinutes(1));
+        var after = await source.FetchAsync(CancellationToken.None);
+
+        after.Value.Should().Be(first.Value);
+        after.ExpiresAt.Should().Be(_host.Time.GetUtcNow() + TimeSpan.FromHours(1), "the next refresh renewed the lease");
+        _host.Vault.Leases.Should().ContainSingle().Which.Renewals.Should().Be(1);
+        _host.Server.Count("sys/leases/renew", "PUT").Should().Be(2);
+        _host.Server.Count("openai/creds/").Should().Be(1, "no new credential was read");
+        ShouldNotLeak();
+    }
+
+    [Fact]
     public async Task FetchAsync_LeaseExpiredBetweenRefreshes_ReadsANewCredential()
     {
         var source = CreateSource(new OpenAIRole { Ttl = TimeSpan.FromHours(1) });
@@ -191,7 +239,7 @@ public sealed class VaultOpenAICredentialSourceTests : IAsyncLifetime
     private VaultOpenAICredentialSource CreateSource(OpenAIRole role, TokenPolicy? policy = null)
     {
         _host.Vault.EnableOpenAI("openai", new Dictionary<string, OpenAIRole> { [Role] = role });
-        var token = _host.Vault.CreateToken(policy ?? new TokenPolicy { Ttl = TimeSpan.Zero, Read = ["openai/creds/my-app"], Write = ["sys/leases/revoke"] });
+        var token = _host.Vault.CreateToken(policy ?? new TokenPolicy { Ttl = TimeSpan.Zero, Read = ["openai/creds/my-app"], Write = ["sys/leases/renew", "sys/leases/revoke"] });
         return _host.CreateOpenAISource(Role, o => o.UseToken(token));
     }
 
