@@ -1,5 +1,3 @@
-using System.Net;
-using System.Net.Sockets;
 using KeyVaulting.AwsSecretsManager.Internal;
 using KeyVaulting.AwsSecretsManager.Tests.TestInfrastructure;
 using KeyVaulting.Testing;
@@ -44,7 +42,7 @@ public sealed class AwsSecretsManagerConfiguredEndpointTests : IAsyncLifetime
     public async Task FetchAsync_BothVariables_TheServiceSpecificOneWins()
     {
         _aws.Put(SecretName, TestKeys.Numbered(701));
-        _environment.Set(AwsEndpointUrlResolver.GlobalVariable, $"http://127.0.0.1:{ClosedPort()}");
+        _environment.Set(AwsEndpointUrlResolver.GlobalVariable, $"http://127.0.0.1:{LoopbackPorts.Closed()}");
         _environment.Set(AwsEndpointUrlResolver.ServiceVariable, _aws.Server.Url.ToString());
 
         var result = await CreateSourceWithoutServiceUrl().FetchAsync(CancellationToken.None);
@@ -70,7 +68,7 @@ public sealed class AwsSecretsManagerConfiguredEndpointTests : IAsyncLifetime
         _aws.Put(SecretName, TestKeys.Numbered(703));
         _environment.WriteSharedConfig(
             "[profile app]\nservices = local-stack\n\n" +
-            $"[services local-stack]\nsts =\n  endpoint_url = http://127.0.0.1:{ClosedPort()}\nsecrets_manager =\n  endpoint_url = {_aws.Server.Url}\n");
+            $"[services local-stack]\nsts =\n  endpoint_url = http://127.0.0.1:{LoopbackPorts.Closed()}\nsecrets_manager =\n  endpoint_url = {_aws.Server.Url}\n");
 
         _environment.Set("AWS_PROFILE", "app");
 
@@ -96,7 +94,7 @@ public sealed class AwsSecretsManagerConfiguredEndpointTests : IAsyncLifetime
     public async Task FetchAsync_ServiceUrlSetting_WinsOverTheVariables()
     {
         _aws.Put(SecretName, TestKeys.Numbered(705));
-        _environment.Set(AwsEndpointUrlResolver.ServiceVariable, $"http://127.0.0.1:{ClosedPort()}");
+        _environment.Set(AwsEndpointUrlResolver.ServiceVariable, $"http://127.0.0.1:{LoopbackPorts.Closed()}");
 
         var result = await _aws.CreateSource(SecretName).FetchAsync(CancellationToken.None);
 
@@ -151,11 +149,4 @@ public sealed class AwsSecretsManagerConfiguredEndpointTests : IAsyncLifetime
 
     private string EndpointLog()
         => _aws.Logs.GetSnapshot().Should().ContainSingle(r => r.Id.Id == 200).Subject.Message;
-
-    private static int ClosedPort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
-    }
 }

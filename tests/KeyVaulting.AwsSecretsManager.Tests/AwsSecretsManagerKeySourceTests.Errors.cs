@@ -1,5 +1,3 @@
-using System.Net;
-using System.Net.Sockets;
 using System.Text;
 using Amazon.Runtime;
 using KeyVaulting.AwsSecretsManager.Internal;
@@ -172,7 +170,7 @@ public sealed partial class AwsSecretsManagerKeySourceTests
     [Fact]
     public async Task FetchAsync_EndpointUnreachable_IsTransient()
     {
-        var closedPort = ClosedPort();
+        var closedPort = LoopbackPorts.Closed();
         var source = _aws.CreateSource(SecretName, o => o.ServiceUrl = new Uri($"http://127.0.0.1:{closedPort}/"));
 
         var failure = await _aws.FetchFailsAsync(source);
@@ -309,15 +307,6 @@ public sealed partial class AwsSecretsManagerKeySourceTests
         await source.FetchAsync(CancellationToken.None);
 
         _aws.Logs.GetSnapshot().Should().NotContain(r => r.Id.Id == 204);
-    }
-
-    private static int ClosedPort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        var port = ((IPEndPoint)listener.LocalEndpoint).Port;
-        listener.Stop();
-        return port;
     }
 
     private sealed class SignalingHandler(TaskCompletionSource headersReceived) : DelegatingHandler

@@ -392,7 +392,7 @@ public sealed class HashiCorpVaultKeySourceTests : IAsyncLifetime
     public async Task FetchAsync_VaultUnreachable_ThrowsTransientNamingTheAddress()
     {
         var token = _host.SeedKeyAndToken(TestKeys.Project());
-        var closed = new Uri($"http://127.0.0.1:{FreePort()}/");
+        var closed = new Uri($"http://127.0.0.1:{LoopbackPorts.Closed()}/");
         var source = _host.CreateSource("openai", o =>
         {
             o.UseToken(token);
@@ -404,12 +404,5 @@ public sealed class HashiCorpVaultKeySourceTests : IAsyncLifetime
         exception.IsTransient.Should().BeTrue();
         exception.Message.Should().Contain($"Vault at {closed.GetLeftPart(UriPartial.Authority)} could not be reached").And.Contain("VAULT_ADDR");
         _host.ShouldNotLeakSecrets(exception);
-    }
-
-    private static int FreePort()
-    {
-        using var listener = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
-        listener.Start();
-        return ((System.Net.IPEndPoint)listener.LocalEndpoint).Port;
     }
 }
