@@ -81,12 +81,7 @@ public sealed class AddressAndFieldNameLeakTests
         world.Witness.ShouldNotHaveLeaked();
     }
 
-    private static Exception Refused(Action register)
-    {
-        var error = Record.Exception(register);
-        error.Should().NotBeNull("an address with user information is refused");
-        return error!;
-    }
+    private static Exception Refused(Action register) => LeakScenarios.Refused(register, "an address with user information is refused");
 
     private static Func<IHost> HostFor(Action<IServiceCollection> configure) => () =>
     {

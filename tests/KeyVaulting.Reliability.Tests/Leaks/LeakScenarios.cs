@@ -8,6 +8,14 @@ internal static class LeakScenarios
 {
     private const int KeyRotated = 2;
 
+    /// <summary>Runs a registration that must be refused; returns the refusal, for the witness to check.</summary>
+    public static Exception Refused(Action register, string because)
+    {
+        var error = Record.Exception(register);
+        error.Should().NotBeNull(because);
+        return error!;
+    }
+
     /// <summary>
     /// Load, rotation, forced refresh, then the store echoes every secret it was sent in its error (a failed forced
     /// refresh, then a cold start against it); finally asserts that nothing leaked. <paramref name="beforeAssert"/>

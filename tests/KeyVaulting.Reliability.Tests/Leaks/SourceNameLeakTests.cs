@@ -23,12 +23,7 @@ public sealed class SourceNameLeakTests
     {
         var pasted = Sentinel.Key();
         var refusals = new List<Exception>();
-        void Refused(Action register)
-        {
-            var error = Record.Exception(register);
-            error.Should().NotBeNull("a name that holds a key is refused");
-            refusals.Add(error!);
-        }
+        void Refused(Action register) => refusals.Add(LeakScenarios.Refused(register, "a name that holds a key is refused"));
 
         Refused(() => new ServiceCollection().AddOpenAIKeyProvider().AddEnvironmentVariable(pasted.Value));
         Refused(() => new ServiceCollection().AddOpenAIKeyProvider().AddDotEnvFile(".env", pasted.Value));
