@@ -13,7 +13,7 @@ namespace KeyVaulting.Tool.Internal.Set;
 /// read, the source's <c>JsonField</c> replaced, every other field kept, and the whole secret written back. On KV
 /// version 2 the write carries <c>cas</c> = the version read, so a concurrent write is detected instead of overwritten.
 /// </summary>
-internal sealed class VaultKeyWriter : IDisposable
+internal sealed class VaultKeyWriter : IStoreKeyWriter
 {
     private const string CasMismatch = "check-and-set parameter did not match";
 
@@ -32,11 +32,19 @@ internal sealed class VaultKeyWriter : IDisposable
 
     /// <summary>Binds and validates the source's options as the application does, and connects.</summary>
     /// <exception cref="ToolUsageException">A setting is invalid, or pins a version.</exception>
+    /// <exception cref="ToolNotSupportedException">The source reads dynamic keys from Vault's OpenAI secrets engine.</exception>
     public static VaultKeyWriter Create(IConfigurationSection section, IServiceProvider services, string store)
     {
         try
         {
             var options = HashiCorpVaultKeySourceFactory.Bind(new OpenAIKeySourceFactoryContext(string.Empty, section, services));
+            if (options.IsOpenAIEngine)
+            {
+                throw new ToolNotSupportedException(
+                    $"Source {store} gets its keys from HashiCorp Vault's OpenAI secrets engine (SecretEngine OpenAI, '{section.Path}:SecretEngine'): Vault mints a new key for each lease (vault read {options.MountPoint.Trim('/')}/creds/{options.Path}), " +
+                    "so there is no stored key to set, and none can be. Configure the engine instead (its admin key: vault write <mount>/config; the role: vault write <mount>/roles/<role>); the application then gets its keys from it.");
+            }
+
             if (options.Version is not null)
             {
                 throw new ToolUsageException($"Source {store} pins version {options.Version} of its secret ('{section.Path}:Version'), so it would never read a new one: remove Version, then run set again.");
