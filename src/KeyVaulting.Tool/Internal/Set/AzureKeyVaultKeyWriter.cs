@@ -144,7 +144,7 @@ internal sealed class AzureKeyVaultKeyWriter : IStoreKeyWriter
             AuthenticationFailedException failed => new ToolFailureException(
                 $"{prefix}: {_credentialName} could not get a token for Key Vault: {Sentence(failed.Message)} Check the credential's settings (TenantId, ClientId, the client secret's variable) and that the identity exists."),
             RequestFailedException { Status: 0 } transport => new ToolFailureException(
-                $"{prefix}: the vault could not be reached for {operation} ({Innermost(transport).GetType().Name}: {Sentence(Innermost(transport).Message)}) Check VaultUri, DNS, the network and the vault's firewall."),
+                $"{prefix}: the vault could not be reached for {operation}: {Innermost(transport).GetType().Name}, {Sentence(Innermost(transport).Message)} Nothing was written. Check VaultUri, DNS, the network, any proxy (HTTPS_PROXY) and the vault's firewall."),
             RequestFailedException failed => FromResponse(failed, operation, prefix),
             _ => null,
         };
