@@ -146,6 +146,12 @@ internal sealed class AzureKeyVaultKeyWriter : IStoreKeyWriter
             RequestFailedException { Status: 0 } transport => new ToolFailureException(
                 $"{prefix}: the vault could not be reached for {operation}: {Innermost(transport).GetType().Name}, {Sentence(Innermost(transport).Message)} Nothing was written. Check VaultUri, DNS, the network, any proxy (HTTPS_PROXY) and the vault's firewall."),
             RequestFailedException failed => FromResponse(failed, operation, prefix),
+
+            // Not passed on: the parser's message quotes the answer, which may hold a key.
+            JsonException or ResponseTooLargeException => new ToolFailureException(
+                $"{prefix}: the answer to {operation} is not Key Vault's ({(cause is JsonException ? "not its JSON" : "larger than any of its answers")}: a proxy's or a sign-in page?); it is not known whether the key was written. Check VaultUri and any proxy, then run set again."),
+            OperationCanceledException or IOException => new ToolFailureException(
+                $"{prefix}: the vault did not answer {operation} ({cause.GetType().Name}); it is not known whether the key was written. Check the network, then run set again."),
             _ => null,
         };
     }
