@@ -76,6 +76,23 @@ public sealed class SetAzureKeyVaultTests
     }
 
     [Fact]
+    public async Task Set_AzureKeyVaultJsonFieldButTheSecretIsNotJson_FailsWithoutShowingTheValueAndWritesNothing()
+    {
+        await using var azure = await AzureKeyVaultForTool.StartAsync();
+        var old = TestKeys.Project('O');
+        azure.Vault.AddVersion(SecretName, old);
+        var key = TestKeys.Project('N');
+        using var repo = Repository(azure.Source("Kv", SecretName, jsonField: "apiKey"));
+
+        var run = await ToolProcess.RunAsync(repo.Path, azure.Environment, key, "set", "--store", "Kv");
+
+        run.ExitCode.Should().Be(1, run.ToString());
+        run.ShouldNotContainSecrets(key, old);
+        run.Error.Should().Contain("source Kv").And.Contain("is not a JSON object").And.Contain("Remove JsonField");
+        azure.Vault.VersionsOf(SecretName).Should().ContainSingle();
+    }
+
+    [Fact]
     public async Task Set_AzureKeyVaultWithoutSetPermission_FailsNamingTheRoleAndWritesNothing()
     {
         await using var azure = await AzureKeyVaultForTool.StartAsync();

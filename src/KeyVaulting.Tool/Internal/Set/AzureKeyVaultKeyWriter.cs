@@ -43,7 +43,10 @@ internal sealed class AzureKeyVaultKeyWriter : IStoreKeyWriter
         _time = time;
     }
 
-    private string Location => $"secret '{_secretName}'{(_jsonField is null ? null : $" (field {_jsonField})")} in {_client.VaultUri}";
+    /// <summary>Gets the secret (and field) written, for messages that already name the vault.</summary>
+    private string Secret => $"secret '{_secretName}'{(_jsonField is null ? null : $" (field {_jsonField})")}";
+
+    private string Location => $"{Secret} in {_client.VaultUri}";
 
     /// <summary>Binds and validates the source's options as the application does, and creates its client.</summary>
     /// <exception cref="ToolUsageException">A setting is invalid, pins a version, or names an unset client secret variable.</exception>
@@ -117,7 +120,7 @@ internal sealed class AzureKeyVaultKeyWriter : IStoreKeyWriter
             {
                 // The parser's message quotes the value, which may be a key: it is not passed on.
                 throw new ToolFailureException(
-                    $"Azure Key Vault, source {_store}: the latest version of {Location} is not a JSON object, so JsonField cannot be replaced in it. " +
+                    $"Azure Key Vault {_client.VaultUri}, source {_store}: the latest version of {Secret} is not a JSON object, so JsonField cannot be replaced in it. " +
                     "Remove JsonField (the key is then the whole value) or fix the secret; the value is not shown.");
             }
         }
@@ -168,15 +171,15 @@ internal sealed class AzureKeyVaultKeyWriter : IStoreKeyWriter
             (403, "ForbiddenByFirewall") => new ToolFailureException(
                 $"{prefix}: the vault's firewall does not allow this machine's network ({status}); nothing was written. Run set from an allowed network, or allow this one (IP rule, virtual network, private endpoint)."),
             (403, "SecretDisabled") => new ToolFailureException(
-                $"{prefix}: the latest version of {Location} is disabled ({status}), so JsonField's other fields cannot be read; nothing was written. Enable it (az keyvault secret set-attributes --enabled true), or remove JsonField."),
+                $"{prefix}: the latest version of {Secret} is disabled ({status}), so JsonField's other fields cannot be read; nothing was written. Enable it (az keyvault secret set-attributes --enabled true), or remove JsonField."),
             (403, _) => new ToolFailureException(
-                $"{prefix}: the vault denied {operation} of {Location} to the identity of {_credentialName} ({status}); nothing was written. To set the key it needs {RolesHint}; " +
+                $"{prefix}: the vault denied {operation} of {Secret} to the identity of {_credentialName} ({status}); nothing was written. To set the key it needs {RolesHint}; " +
                 $"or run set as an identity that has it (CredentialType and its settings).{said}"),
             (404, _) => new ToolFailureException(
                 $"{prefix}: {operation} answered 404 ({status}): no Key Vault at that address. Check VaultUri: it is the vault's URI, https://<vault-name>.vault.azure.net/, without a path.{said}"),
             (409, _) => new ToolFailureException(
-                $"{prefix}: {operation} of {Location} conflicts with the secret's state ({status}): a deleted secret of that name is kept while soft-delete lasts. Recover it (az keyvault secret recover) or purge it, then run set again.{said}"),
-            _ => new ToolFailureException($"{prefix}: {operation} of {Location} failed ({status}).{said} Run set again; if it persists, check the vault's health."),
+                $"{prefix}: {operation} of {Secret} conflicts with the secret's state ({status}): a deleted secret of that name is kept while soft-delete lasts. Recover it (az keyvault secret recover) or purge it, then run set again.{said}"),
+            _ => new ToolFailureException($"{prefix}: {operation} of {Secret} failed ({status}).{said} Run set again; if it persists, check the vault's health."),
         };
     }
 
