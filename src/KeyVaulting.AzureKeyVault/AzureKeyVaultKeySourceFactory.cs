@@ -34,6 +34,14 @@ internal sealed class AzureKeyVaultKeySourceFactory : IOpenAIKeySourceFactory
     public string TypeName => AzureKeyVaultKeySource.TypeName;
 
     public IOpenAIKeySource Create(OpenAIKeySourceFactoryContext context)
+        => Create(context.Services, Bind(context), $"Configuration '{context.Configuration.Path}'");
+
+    /// <summary>
+    /// Binds and validates the options of a configured source (or rotation target, or the tool's write), refusing a
+    /// client secret or a credential in configuration.
+    /// </summary>
+    /// <exception cref="InvalidOperationException">A setting is invalid; the message names it and the fix.</exception>
+    internal static AzureKeyVaultKeySourceOptions Bind(OpenAIKeySourceFactoryContext context)
     {
         var section = context.Configuration;
         if (section.GetSection("ClientSecret").Exists())
@@ -52,8 +60,23 @@ internal sealed class AzureKeyVaultKeySourceFactory : IOpenAIKeySourceFactory
                 "Credential is the TokenCredential that code can give instead.");
         }
 
-        var options = StoreOptions.Bind(context, Validators);
-        return Create(context.Services, options, $"Configuration '{section.Path}'");
+        return StoreOptions.Bind(context, Validators);
+    }
+
+    /// <summary>
+    /// Creates the client of valid options, as every reader and writer of the package does: the credential that the
+    /// options choose, then KeyVaulting's client options.
+    /// </summary>
+    /// <param name="services">The application's services (the <see cref="TimeProvider"/>).</param>
+    /// <param name="options">The options, valid.</param>
+    /// <param name="where">Where the settings come from, for messages: a configuration path or the source's name.</param>
+    /// <returns>The client, and the name of its credential for messages (for example <c>ManagedIdentityCredential</c>).</returns>
+    /// <exception cref="InvalidOperationException">The client secret's environment variable is not set, or the client options would log a secret.</exception>
+    internal static (SecretClient Client, string CredentialName) CreateClient(IServiceProvider services, AzureKeyVaultKeySourceOptions options, string where)
+    {
+        var credential = ConfiguredCredential.Create(options, where);
+        var clientOptions = KeyVaultClientOptions.Create(options, services.GetService<TimeProvider>() ?? TimeProvider.System, where);
+        return (new SecretClient(options.VaultUri, credential, clientOptions), credential.GetType().Name);
     }
 
     /// <summary>Creates the source of valid options: the credential, the client options, then the client.</summary>
@@ -62,9 +85,8 @@ internal sealed class AzureKeyVaultKeySourceFactory : IOpenAIKeySourceFactory
     /// <param name="where">Where the settings come from, for messages: a configuration path or the source's name.</param>
     public static AzureKeyVaultKeySource Create(IServiceProvider services, AzureKeyVaultKeySourceOptions options, string where)
     {
-        var credential = ConfiguredCredential.Create(options, where);
-        var clientOptions = KeyVaultClientOptions.Create(options, services.GetService<TimeProvider>() ?? TimeProvider.System, where);
-        return Create(services, new SecretClient(options.VaultUri, credential, clientOptions), options, credential.GetType().Name);
+        var (client, credentialName) = CreateClient(services, options, where);
+        return Create(services, client, options, credentialName);
     }
 
     /// <summary>Creates the source on a client: the application's, or the one created from the options.</summary>

@@ -12,6 +12,9 @@ internal static class ExitCodes
     /// <summary>The command line or the application's configuration cannot be used: an unknown option, a missing directory, invalid JSON.</summary>
     public const int UsageError = 2;
 
-    /// <summary>The command cannot do this: set into Azure Key Vault (not yet) or an environment variable (never).</summary>
+    /// <summary>
+    /// The command cannot do this for the source given: set into an environment variable (no tool can), into a source
+    /// of an unknown type, or into a HashiCorp Vault source whose keys the OpenAI secrets engine mints (nothing to set).
+    /// </summary>
     public const int NotSupported = 3;
 }

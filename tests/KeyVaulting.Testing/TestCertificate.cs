@@ -5,17 +5,24 @@ using System.Security.Cryptography.X509Certificates;
 namespace KeyVaulting.Testing;
 
 /// <summary>
-/// A self-signed server certificate for 127.0.0.1, trusted only by the transports that
-/// <see cref="IsThisCertificate"/> guards: nothing is added to any certificate store.
+/// A self-signed server certificate for 127.0.0.1 (and any host names given), trusted only by the transports that
+/// <see cref="IsThisCertificate"/> guards, or by a child process given it as its only root (<c>SSL_CERT_FILE</c>):
+/// nothing is added to any certificate store.
 /// </summary>
 public static class TestCertificate
 {
-    public static X509Certificate2 Create()
+    /// <summary>Creates a certificate for 127.0.0.1 and <paramref name="dnsNames"/>.</summary>
+    public static X509Certificate2 Create(params string[] dnsNames)
     {
         using var key = ECDsa.Create(ECCurve.NamedCurves.nistP256);
         var request = new CertificateRequest("CN=127.0.0.1", key, HashAlgorithmName.SHA256);
         var names = new SubjectAlternativeNameBuilder();
         names.AddIpAddress(IPAddress.Loopback);
+        foreach (var name in dnsNames)
+        {
+            names.AddDnsName(name);
+        }
+
         request.CertificateExtensions.Add(names.Build());
         request.CertificateExtensions.Add(new X509EnhancedKeyUsageExtension([new Oid("1.3.6.1.5.5.7.3.1")], critical: false));
         request.CertificateExtensions.Add(new X509KeyUsageExtension(X509KeyUsageFlags.DigitalSignature, critical: true));

@@ -99,6 +99,32 @@ public sealed class DoctorChainTests
     }
 
     [Fact]
+    public async Task Doctor_ChainOverAzureKeyVault_ReportsTheKeyAndVersionReadWithTheConfiguredCredential()
+    {
+        await using var azure = await AzureKeyVaultForTool.StartAsync();
+        var key = TestKeys.Project('Z');
+        azure.Vault.AddVersion("openai-api-key", TestKeys.Project('Y'));
+        var latest = azure.Vault.AddVersion("openai-api-key", key);
+        using var repo = TempRepository.Create();
+        repo.Write("appsettings.json", $$"""{ "KeyVaulting": { "Sources": { {{azure.Source("Kv", "openai-api-key")}} } } }""");
+        repo.Commit("initial");
+
+        var run = await ToolProcess.RunAsync(repo.Path, azure.Environment, null, "doctor", "--json", "--no-history");
+
+        run.ExitCode.Should().Be(0, run.ToString());
+        run.ShouldNotContainSecrets(key, azure.Vault.Credential.Token, azure.Identity.Header);
+        var report = run.Json();
+        var source = report.GetProperty("sources")[0];
+        source.GetProperty("name").GetString().Should().Be("Kv");
+        source.GetProperty("status").GetString().Should().Be("found");
+        source.GetProperty("reachable").GetBoolean().Should().BeTrue();
+        source.GetProperty("version").GetString().Should().Be(latest.Id, "the latest version is served");
+        report.GetProperty("servedKey").GetProperty("fingerprint").GetString().Should().Be(new OpenAIKey(key, "test").Fingerprint);
+        azure.Identity.Resources.Should().NotBeEmpty().And.OnlyContain(r => r == azure.Resource, "the token is asked for the resource Key Vault's challenge names");
+        azure.Vault.AuthenticatedRequests.Should().Contain(r => r.Method == "GET" && r.Path == "/secrets/openai-api-key");
+    }
+
+    [Fact]
     public async Task Doctor_CheckKeyAccepted_ReportsValidWithOrganizationAndProject()
     {
         var key = TestKeys.Project('K');

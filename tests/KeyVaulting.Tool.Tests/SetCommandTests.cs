@@ -58,21 +58,6 @@ public sealed class SetCommandTests
     }
 
     [Fact]
-    public async Task Set_AzureKeyVault_ExitsThreeNamingTheStoresOwnTool()
-    {
-        using var repo = TempRepository.Create();
-        var key = TestKeys.Project('Q');
-        repo.Write("appsettings.json", """{ "KeyVaulting": { "Sources": { "Kv": { "Type": "AzureKeyVault", "VaultUri": "https://127.0.0.1:1/", "SecretName": "openai-api-key" } } } }""");
-        repo.Commit("initial");
-
-        var run = await ToolProcess.RunAsync(repo.Path, null, key, "set", "--store", "Kv");
-
-        run.ExitCode.Should().Be(3, run.ToString());
-        run.Error.Should().Contain("KeyVaulting.AzureKeyVault").And.Contain("az keyvault secret set");
-        run.ShouldNotContainSecrets(key);
-    }
-
-    [Fact]
     public async Task Set_HashiCorpVaultKv2_WritesANewVersionKeepingTheOtherFields()
     {
         await using var vault = await FakeVaultServer.StartAsync(TimeProvider.System);

@@ -1,4 +1,3 @@
-using Azure.Security.KeyVault.Secrets;
 using KeyVaulting.AzureKeyVault.Internal;
 using KeyVaulting.AzureKeyVault.Internal.Rotation;
 using Microsoft.Extensions.Configuration;
@@ -18,14 +17,7 @@ internal sealed class AzureKeyVaultRotationTargetFactory : IOpenAIKeyRotationTar
 
     public IOpenAIKeyRotationTarget Create(OpenAIKeySourceFactoryContext context)
     {
-        if (context.Configuration.GetSection("ClientSecret").Exists())
-        {
-            throw new InvalidOperationException(
-                $"Configuration '{context.Configuration.Path}:ClientSecret' is not allowed: a client secret must never be stored in configuration. " +
-                "Put it in an environment variable and set ClientSecretEnvironmentVariable to that variable's name.");
-        }
-
-        var options = StoreOptions.Bind(context, AzureKeyVaultKeySourceFactory.Validators);
+        var options = AzureKeyVaultKeySourceFactory.Bind(context);
         if (Problem(options) is { } problem)
         {
             throw new InvalidOperationException($"Configuration '{context.Configuration.Path}' cannot be a rotation target: {problem}");
@@ -38,10 +30,9 @@ internal sealed class AzureKeyVaultRotationTargetFactory : IOpenAIKeyRotationTar
     public static KeyVaultRotationTarget Create(AzureKeyVaultKeySourceOptions options, IServiceProvider services, string where)
     {
         var time = services.GetService<TimeProvider>() ?? TimeProvider.System;
-        var credential = ConfiguredCredential.Create(options, where);
-        var client = new SecretClient(options.VaultUri, credential, KeyVaultClientOptions.Create(options, time, where));
+        var (client, credentialName) = AzureKeyVaultKeySourceFactory.CreateClient(services, options, where);
         var logger = services.GetService<ILoggerFactory>()?.CreateLogger(AzureKeyVaultKeySourceFactory.LoggerCategory) ?? NullLogger.Instance;
-        return new KeyVaultRotationTarget(client, options.SecretName!, credential.GetType().Name, time, logger);
+        return new KeyVaultRotationTarget(client, options.SecretName!, credentialName, time, logger);
     }
 
     /// <summary>Says why valid source options cannot describe a rotation target, or returns null.</summary>

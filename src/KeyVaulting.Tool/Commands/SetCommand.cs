@@ -12,14 +12,18 @@ namespace KeyVaulting.Tool.Commands;
 
 /// <summary>
 /// <c>keyvaulting set --store NAME</c>: puts a key, read from standard input, into the store of a configured source,
-/// for first-time setup, then reads it back through that source as the application would. A <c>.env</c> file today;
-/// a HashiCorp Vault or AWS Secrets Manager secret through the store package's own client (a new current version).
+/// for first-time setup, then reads it back through that source as the application would: a <c>.env</c> file, or an
+/// Azure Key Vault, HashiCorp Vault or AWS Secrets Manager secret through the store package's own client (a new
+/// current version).
 /// </summary>
 internal static class SetCommand
 {
-    private static readonly Dictionary<string, (string Package, string Instead)> PendingStores = new(StringComparer.OrdinalIgnoreCase)
+    /// <summary>The writer of each vault's source type (its configuration <c>Type</c>), created from the source's section.</summary>
+    private static readonly Dictionary<string, Func<IConfigurationSection, IServiceProvider, string, IStoreKeyWriter>> StoreWriters = new(StringComparer.OrdinalIgnoreCase)
     {
-        ["AzureKeyVault"] = ("KeyVaulting.AzureKeyVault", "az keyvault secret set --vault-name <vault> --name <secret> --file /dev/stdin"),
+        ["AzureKeyVault"] = AzureKeyVaultKeyWriter.Create,
+        ["HashiCorpVault"] = VaultKeyWriter.Create,
+        ["AwsSecretsManager"] = AwsKeyWriter.Create,
     };
 
     public static Command Create(TimeProvider time)
@@ -74,6 +78,11 @@ internal static class SetCommand
                 outcome.Error = ex.Message;
                 outcome.ExitCode = ExitCodes.Failed;
             }
+            catch (ToolNotSupportedException ex)
+            {
+                outcome.Error = ex.Message;
+                outcome.ExitCode = ExitCodes.NotSupported;
+            }
 
             Report(console, outcome);
             return outcome.ExitCode;
@@ -90,25 +99,16 @@ internal static class SetCommand
             return ExitCodes.NotSupported;
         }
 
-        if (PendingStores.TryGetValue(outcome.Type, out var pending))
-        {
-            outcome.Error = $"This tool does not write to {outcome.Type} ({pending.Package}) yet. Put the key with the store's own tool, reading it from standard input: {pending.Instead}";
-            return ExitCodes.NotSupported;
-        }
-
         var isDotEnv = string.Equals(outcome.Type, "DotEnvFile", StringComparison.OrdinalIgnoreCase);
-        var isVault = string.Equals(outcome.Type, "HashiCorpVault", StringComparison.OrdinalIgnoreCase);
-        var isAws = string.Equals(outcome.Type, "AwsSecretsManager", StringComparison.OrdinalIgnoreCase);
-        if (!isDotEnv && !isVault && !isAws)
+        if (!isDotEnv && !StoreWriters.ContainsKey(outcome.Type))
         {
-            outcome.Error = $"Source {outcome.Store} has type {outcome.Type}, which this tool cannot write to. It writes DotEnvFile, HashiCorpVault and AwsSecretsManager sources.";
+            outcome.Error = $"Source {outcome.Store} has type {outcome.Type}, which this tool cannot write to. It writes DotEnvFile, {string.Join(", ", StoreWriters.Keys)} sources.";
             return ExitCodes.NotSupported;
         }
 
         // The source's own options, bound and validated by its package exactly as for the application, before the key is read.
         await using var services = new ServiceCollection().AddSingleton(time).BuildServiceProvider();
-        using var vault = isVault ? VaultKeyWriter.Create(section, services, outcome.Store) : null;
-        using var aws = isAws ? AwsKeyWriter.Create(section, services, outcome.Store) : null;
+        using var writer = isDotEnv ? null : StoreWriters[outcome.Type](section, services, outcome.Store);
         DotEnvFileKeySourceOptions? options = null;
         try
         {
@@ -147,16 +147,14 @@ internal static class SetCommand
             outcome.Warnings.Add($"{candidate.Fingerprint} is a {KeyKinds.Describe(outcome.Kind)}; OpenAI recommends project keys (sk-proj-) or service account keys (sk-svcacct-) for applications.");
         }
 
-        if (vault is not null || aws is not null)
+        if (writer is not null)
         {
             using var bounded = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
             bounded.CancelAfter(timeout);
             StoreWrite written;
             try
             {
-                written = vault is not null
-                    ? await vault.WriteAsync(key, bounded.Token).ConfigureAwait(false)
-                    : await aws!.WriteAsync(key, bounded.Token).ConfigureAwait(false);
+                written = await writer.WriteAsync(key, bounded.Token).ConfigureAwait(false);
             }
             catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
             {

@@ -42,11 +42,22 @@ internal sealed partial class FakeKeyVault : IAsyncDisposable
     /// <summary>Gets or sets a response given to every authenticated request while set (an outage, a denial).</summary>
     public ScriptedResponse? Outage { get; set; }
 
-    public static async Task<FakeKeyVault> StartAsync()
+    /// <summary>
+    /// Gets or sets the token resource the 401 challenge names, instead of Key Vault's (<c>https://vault.azure.net</c>):
+    /// a parent domain of the host name a client uses for this vault (<see cref="StartAsync"/>), so that a client that
+    /// keeps the SDK's challenge-resource check (the shipped tool, in a child process) accepts it.
+    /// </summary>
+    public string? ChallengeResource { get; set; }
+
+    /// <summary>Gets the server certificate in PEM, for a child process that trusts it through <c>SSL_CERT_FILE</c>.</summary>
+    public string CertificatePem => _certificate.ExportCertificatePem();
+
+    /// <summary>Starts a vault on a port never used before, its certificate valid for 127.0.0.1 and <paramref name="hostName"/>.</summary>
+    public static async Task<FakeKeyVault> StartAsync(string? hostName = null)
     {
         while (true)
         {
-            var vault = await StartOnAnyPortAsync();
+            var vault = await StartOnAnyPortAsync(hostName);
 
             // The SDK caches Key Vault's challenge per host and port for the whole process: a port used by an earlier
             // vault would skip the unauthenticated first request. Every vault gets a port never used before.
@@ -62,9 +73,9 @@ internal sealed partial class FakeKeyVault : IAsyncDisposable
         }
     }
 
-    private static async Task<FakeKeyVault> StartOnAnyPortAsync()
+    private static async Task<FakeKeyVault> StartOnAnyPortAsync(string? hostName)
     {
-        var certificate = TestCertificate.Create();
+        var certificate = hostName is null ? TestCertificate.Create() : TestCertificate.Create(hostName);
         var vault = new FakeKeyVault(certificate);
         vault._server = await LocalServer.StartAsync(vault.HandleAsync, certificate);
         vault.VaultUri = vault._server.Address;
@@ -102,7 +113,7 @@ internal sealed partial class FakeKeyVault : IAsyncDisposable
     /// <summary>
     /// Changes Azure SDK client options so that they trust only this server's certificate, skip the challenge's
     /// resource check (the vault is 127.0.0.1, not *.vault.azure.net) and retry quickly: what a test gives as
-    /// <see cref="AzureKeyVaultKeySourceOptions.ConfigureClientOptions"/>.
+    /// <c>AzureKeyVaultKeySourceOptions.ConfigureClientOptions</c>.
     /// </summary>
     public Action<SecretClientOptions> ClientOptions(int maxRetries = 1, DelegatingHandler? observer = null) => options =>
     {
@@ -148,7 +159,9 @@ internal sealed partial class FakeKeyVault : IAsyncDisposable
         if (!authenticated)
         {
             // Key Vault answers every request without a valid token with its bearer challenge.
-            context.Response.Headers.WWWAuthenticate = KeyVaultFixtures.ChallengeHeader;
+            context.Response.Headers.WWWAuthenticate = ChallengeResource is { } resource
+                ? $"Bearer authorization=\"{VaultUri.GetLeftPart(UriPartial.Authority)}/{KeyVaultFixtures.ChallengeTenant}\", resource=\"{resource}\""
+                : KeyVaultFixtures.ChallengeHeader;
             var body = authorization.Length == 0
                 ? KeyVaultFixtures.ChallengeBody
                 : KeyVaultFixtures.ErrorBody("Unauthorized", "AKV10032: Invalid issuer.");

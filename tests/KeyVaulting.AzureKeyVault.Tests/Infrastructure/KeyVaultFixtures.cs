@@ -76,9 +76,10 @@ internal static class KeyVaultFixtures
         => ForbiddenBody("Operation get is not allowed on a disabled secret.", "SecretDisabled");
 
     /// <summary>Key Vault's 403 for an identity without a role assignment on an Azure RBAC vault (inner error ForbiddenByRbac).</summary>
-    public static string ForbiddenByRbacBody()
+    /// <param name="action">The data action denied: <c>getSecret/action</c> for a read, <c>setSecret/action</c> for Set Secret.</param>
+    public static string ForbiddenByRbacBody(string action = "getSecret/action")
         => ForbiddenBody(
-            "Caller is not authorized to perform action on resource.\r\nIf role assignments, deny assignments or role definitions were changed recently, please observe propagation time.\r\nAction: 'Microsoft.KeyVault/vaults/secrets/getSecret/action'",
+            $"Caller is not authorized to perform action on resource.\r\nIf role assignments, deny assignments or role definitions were changed recently, please observe propagation time.\r\nAction: 'Microsoft.KeyVault/vaults/secrets/{action}'",
             "ForbiddenByRbac");
 
     /// <summary>Key Vault's 403 for an identity missing from an access-policy vault's policies (inner error AccessDenied).</summary>

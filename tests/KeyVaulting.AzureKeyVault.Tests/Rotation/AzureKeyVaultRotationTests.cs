@@ -200,6 +200,27 @@ public sealed class AzureKeyVaultRotationTests : IAsyncLifetime
         create.Should().Throw<InvalidOperationException>().WithMessage("Configuration 'Target' cannot be a rotation target: Version pins one version*");
     }
 
+    [Theory]
+    [InlineData("ClientSecret", "'Target:ClientSecret' is not allowed")]
+    [InlineData("Credential", "'Target:Credential' cannot choose the credential")]
+    public void RotationConfiguration_CredentialInConfiguration_IsRefusedAsForTheSource(string setting, string message)
+    {
+        var value = "not-a-setting-" + Guid.NewGuid();
+        var configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
+        {
+            ["Target:Type"] = "AzureKeyVault",
+            ["Target:VaultUri"] = _vault.VaultUri.ToString(),
+            ["Target:SecretName"] = SecretName,
+            [$"Target:{setting}"] = value,
+        }).Build();
+
+        var create = () => new RotationTargetRegistry([], _harness.Services).Create("rotation", configuration.GetSection("Target"));
+
+        var failure = create.Should().Throw<InvalidOperationException>().Which;
+        failure.Message.Should().Contain(message);
+        failure.ShouldNotContainSecrets(value);
+    }
+
     private IOpenAIKeyRotationTarget CreateTarget()
         => AzureKeyVaultRotation.CreateTarget(_harness.Services, _vault.VaultUri, SecretName, o =>
         {

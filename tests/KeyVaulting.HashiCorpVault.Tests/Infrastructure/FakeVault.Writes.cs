@@ -7,7 +7,8 @@ namespace KeyVaulting.HashiCorpVault.Tests.Infrastructure;
 /// KV version 2 writes as Vault documents them (<c>POST /v1/{mount}/data/{path}</c> with <c>{"options": {"cas": n},
 /// "data": {...}}</c>): a new version per write; with <c>cas</c>, the write happens only when <c>n</c> is the current
 /// version (0: only when the secret does not exist), else 400 "check-and-set parameter did not match the current
-/// version". Writes need the token's <see cref="TokenPolicy.Write"/>.
+/// version". KV version 1 writes (<c>POST /v1/{mount}/{path}</c>, the body being the secret's fields) replace the
+/// secret and answer 204 without a body. Writes need the token's <see cref="TokenPolicy.Write"/>.
 /// </summary>
 public sealed partial class FakeVault
 {
@@ -36,6 +37,43 @@ public sealed partial class FakeVault
         {
             return GetMount(ns, mount).Kv2.TryGetValue(path, out var versions) ? versions.Count : 0;
         }
+    }
+
+    /// <summary>Returns a KV v1 secret's fields, or null when it does not exist.</summary>
+    public JsonObject? ReadKv1(string path, string mount = "secret", string ns = "")
+    {
+        lock (_gate)
+        {
+            return GetMount(ns, mount).Kv1.TryGetValue(path, out var secret) ? ToJson(secret.Data) : null;
+        }
+    }
+
+    private FakeVaultResponse WriteKv1(Mount mount, string fullPath, string path, TokenEntry token, JsonObject? body)
+    {
+        if (!token.Policy.Write.Contains("*") && !token.Policy.Write.Contains(fullPath))
+        {
+            return Error(403, "1 error occurred:\n\t* permission denied\n\n");
+        }
+
+        if (body is null || body.Count == 0)
+        {
+            return Error(400, "no data provided");
+        }
+
+        var values = new Dictionary<string, object?>(StringComparer.Ordinal);
+        foreach (var (name, value) in body)
+        {
+            values[name] = value switch
+            {
+                null => null,
+                JsonValue v when v.TryGetValue<string>(out var text) => text,
+                _ => value.DeepClone(),
+            };
+        }
+
+        mount.Kv1[path] = (values, null);
+        Remember(values);
+        return new FakeVaultResponse(204, new JsonObject());
     }
 
     private FakeVaultResponse WriteKv2(Mount mount, string fullPath, string rest, TokenEntry token, JsonObject? body)

@@ -212,6 +212,11 @@ public sealed partial class FakeVault(TimeProvider time)
                 return WriteKv2(writable, path, string.Join('/', segments.Skip(1)), _tokens[token!], body);
             }
 
+            if (writable is { Type: "kv-v1" } && method is "POST" or "PUT")
+            {
+                return WriteKv1(writable, path, string.Join('/', segments.Skip(1)), _tokens[token!], body);
+            }
+
             if (_mounts.TryGetValue((ns, mountName), out var openai) && method == "GET" && openai.Type == "openai")
             {
                 return ReadOpenAICredentials(openai, mountName, path, string.Join('/', segments.Skip(1)), _tokens[token!]);

@@ -23,6 +23,10 @@ internal static class ToolProcess
         "OPENAI_API_KEY", "OPENAI_ADMIN_KEY", "DOTNET_ENVIRONMENT", "ASPNETCORE_ENVIRONMENT",
         "AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN", "AWS_PROFILE", "AWS_REGION", "AWS_DEFAULT_REGION",
         "VAULT_ADDR", "VAULT_TOKEN", "VAULT_NAMESPACE",
+        "AZURE_CLIENT_ID", "AZURE_TENANT_ID", "AZURE_CLIENT_SECRET", "AZURE_CLIENT_CERTIFICATE_PATH", "AZURE_FEDERATED_TOKEN_FILE",
+        "AZURE_AUTHORITY_HOST", "AZURE_TOKEN_CREDENTIALS", "IDENTITY_ENDPOINT", "IDENTITY_HEADER", "IDENTITY_SERVER_THUMBPRINT",
+        "IMDS_ENDPOINT", "MSI_ENDPOINT", "MSI_SECRET",
+        "HTTP_PROXY", "HTTPS_PROXY", "ALL_PROXY", "NO_PROXY", "http_proxy", "https_proxy", "all_proxy", "no_proxy",
     ];
 
     public static async Task<ToolRun> RunAsync(string workingDirectory, IReadOnlyDictionary<string, string>? environment, string? standardInput, params string[] arguments)

@@ -18,7 +18,7 @@ namespace KeyVaulting.Tool.Internal.Set;
 /// <c>PutSecretValue</c> makes a new version labelled <c>AWSCURRENT</c>. With <c>JsonField</c>, the current JSON is
 /// read first (<c>GetSecretValue</c>), that field replaced and the whole JSON written, every other field kept.
 /// </summary>
-internal sealed class AwsKeyWriter : IDisposable
+internal sealed class AwsKeyWriter : IStoreKeyWriter
 {
     private const string GetSecretValue = "secretsmanager.GetSecretValue";
 

@@ -11,9 +11,11 @@ namespace KeyVaulting.Tool.Internal.Set;
 /// Writes a key into the HashiCorp Vault secret a source reads, with the source's own settings, client and
 /// authentication (the package's, so that the tool talks to Vault exactly as the application does): the secret is
 /// read, the source's <c>JsonField</c> replaced, every other field kept, and the whole secret written back. On KV
-/// version 2 the write carries <c>cas</c> = the version read, so a concurrent write is detected instead of overwritten.
+/// version 2 the write carries <c>cas</c> = the version read, so a concurrent write is detected instead of overwritten;
+/// on KV version 1, which has no versions, the fields are replaced in place. A token Vault rejects as invalid is
+/// replaced once (a new login), as the source does.
 /// </summary>
-internal sealed class VaultKeyWriter : IDisposable
+internal sealed class VaultKeyWriter : IStoreKeyWriter
 {
     private const string CasMismatch = "check-and-set parameter did not match";
 
@@ -32,11 +34,19 @@ internal sealed class VaultKeyWriter : IDisposable
 
     /// <summary>Binds and validates the source's options as the application does, and connects.</summary>
     /// <exception cref="ToolUsageException">A setting is invalid, or pins a version.</exception>
+    /// <exception cref="ToolNotSupportedException">The source reads dynamic keys from Vault's OpenAI secrets engine.</exception>
     public static VaultKeyWriter Create(IConfigurationSection section, IServiceProvider services, string store)
     {
         try
         {
             var options = HashiCorpVaultKeySourceFactory.Bind(new OpenAIKeySourceFactoryContext(string.Empty, section, services));
+            if (options.IsOpenAIEngine)
+            {
+                throw new ToolNotSupportedException(
+                    $"HashiCorp Vault, source {store}: its keys come from Vault's OpenAI secrets engine (SecretEngine OpenAI, '{section.Path}:SecretEngine'): Vault mints a new key for each lease (vault read {VaultPaths.CredentialsPath(VaultPaths.TrimSlashes(options.EffectiveMountPoint), options.Path!)}), " +
+                    "so there is no stored key to set, and none can be. Configure the engine instead (its admin key: vault write <mount>/config; the role: vault write <mount>/roles/<role>); the application then gets its keys from it.");
+            }
+
             if (options.Version is not null)
             {
                 throw new ToolUsageException($"Source {store} pins version {options.Version} of its secret ('{section.Path}:Version'), so it would never read a new one: remove Version, then run set again.");
@@ -57,14 +67,13 @@ internal sealed class VaultKeyWriter : IDisposable
         _connection.Client.Redactor.Add(key);
         try
         {
-            var token = await _connection.Tokens.GetTokenAsync(cancellationToken).ConfigureAwait(false);
-            var (fields, version) = await ReadAsync(token, cancellationToken).ConfigureAwait(false);
+            var (fields, version) = await ReadAsync(cancellationToken).ConfigureAwait(false);
             fields[Settings.JsonField] = key;
 
             var body = Settings.KvVersion == 2
                 ? new JsonObject { ["options"] = new JsonObject { ["cas"] = version }, ["data"] = fields }
                 : fields;
-            using var response = await _connection.Client.SendAsync(HttpMethod.Post, Settings.SecretPath, null, token, body, $"the write of {Settings.SecretPath}", cancellationToken).ConfigureAwait(false);
+            using var response = await SendAsync(HttpMethod.Post, body, "write", cancellationToken).ConfigureAwait(false);
             if (response.Status == 400 && response.HasError(CasMismatch))
             {
                 throw new ToolFailureException(
@@ -88,9 +97,9 @@ internal sealed class VaultKeyWriter : IDisposable
     public void Dispose() => _connection.Client.Dispose();
 
     /// <summary>The secret's fields and version (KV v2; 0 when it does not exist yet, which <c>cas</c> accepts as "create").</summary>
-    private async Task<(JsonObject Fields, long Version)> ReadAsync(string token, CancellationToken cancellationToken)
+    private async Task<(JsonObject Fields, long Version)> ReadAsync(CancellationToken cancellationToken)
     {
-        using var response = await _connection.Client.SendAsync(HttpMethod.Get, Settings.SecretPath, null, token, null, $"the read of {Settings.SecretPath}", cancellationToken).ConfigureAwait(false);
+        using var response = await SendAsync(HttpMethod.Get, null, "read", cancellationToken).ConfigureAwait(false);
         var envelope = response.Data;
         if (response.Status == 404)
         {
@@ -107,6 +116,34 @@ internal sealed class VaultKeyWriter : IDisposable
         var fields = data is { } d ? (JsonObject)JsonNode.Parse(d.GetRawText())! : [];
         var version = Settings.KvVersion == 2 ? VaultResponse.Number(VaultResponse.Property(envelope, "metadata"), "version") ?? 0 : 0;
         return (fields, version);
+    }
+
+    /// <summary>
+    /// Sends one request to the secret's path with the source's token. A token Vault rejects as invalid (expired or
+    /// revoked, not a policy denial) is replaced once, as the source does: a login method logs in again, a token
+    /// variable or file is read again; when the same token comes back, the message says the token is invalid.
+    /// </summary>
+    private async Task<VaultResponse> SendAsync(HttpMethod method, JsonObject? body, string operation, CancellationToken cancellationToken)
+    {
+        var described = $"the {operation} of {Settings.SecretPath}";
+        var token = await _connection.Tokens.GetTokenAsync(cancellationToken).ConfigureAwait(false);
+        var response = await _connection.Client.SendAsync(method, Settings.SecretPath, null, token, body, described, cancellationToken).ConfigureAwait(false);
+        if (response.Status == 403 && await _connection.Tokens.IsTokenRejectedAsync(response, token, cancellationToken).ConfigureAwait(false))
+        {
+            var replacement = await _connection.Tokens.ReplaceRejectedTokenAsync(token, cancellationToken).ConfigureAwait(false);
+            if (replacement is null)
+            {
+                var status = response.Describe();
+                response.Dispose();
+                throw new ToolFailureException(
+                    $"HashiCorp Vault rejected the token from {Settings.Auth.Description} as invalid for {described} (source {_store}, {status}): it expired or was revoked, so no policy is at fault. Nothing was written. {Settings.Auth.RejectedTokenFix}");
+            }
+
+            response.Dispose();
+            response = await _connection.Client.SendAsync(method, Settings.SecretPath, null, replacement, body, described, cancellationToken).ConfigureAwait(false);
+        }
+
+        return response;
     }
 
     private ToolFailureException Failure(VaultResponse response, string operation, string capability)
