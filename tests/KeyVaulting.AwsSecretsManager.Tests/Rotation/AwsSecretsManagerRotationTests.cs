@@ -177,7 +177,7 @@ public sealed class AwsSecretsManagerRotationTests : IAsyncLifetime
 
         var act = () => target.ReadAsync(CancellationToken.None).AsTask();
 
-        (await act.Should().ThrowAsync<OpenAIKeySourceException>()).Which.Message.Should().Contain("no AWSCURRENT version").And.Contain("put-secret-value");
+        (await act.Should().ThrowAsync<OpenAIKeySourceException>()).Which.Message.Should().Contain("no AWSCURRENT version").And.Contain("keyvaulting set").And.Contain("file://");
     }
 
     [Fact]

@@ -155,6 +155,18 @@ public sealed class AzureKeyVaultRotationTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task ReadAsync_NoSecretYet_SaysHowToPutTheFirstKeyWithoutTheCommandLine()
+    {
+        var target = CreateTarget("not-created-yet");
+
+        var read = async () => await target.ReadAsync(CancellationToken.None);
+
+        var failure = (await read.Should().ThrowAsync<OpenAIKeySourceException>()).Which;
+        failure.Message.Should().Contain("no key to rotate").And.Contain("keyvaulting set").And.Contain("--file").And.NotContain("--value");
+        failure.IsTransient.Should().BeFalse();
+    }
+
+    [Fact]
     public async Task ReadAsync_IdentityWithoutPermission_NamesTheRoleItNeeds()
     {
         var target = CreateTarget();
@@ -221,8 +233,8 @@ public sealed class AzureKeyVaultRotationTests : IAsyncLifetime
         failure.ShouldNotContainSecrets(value);
     }
 
-    private IOpenAIKeyRotationTarget CreateTarget()
-        => AzureKeyVaultRotation.CreateTarget(_harness.Services, _vault.VaultUri, SecretName, o =>
+    private IOpenAIKeyRotationTarget CreateTarget(string secretName = SecretName)
+        => AzureKeyVaultRotation.CreateTarget(_harness.Services, _vault.VaultUri, secretName, o =>
         {
             o.Credential = _vault.Credential;
             o.ConfigureClientOptions = _vault.ClientOptions();

@@ -59,7 +59,8 @@ internal sealed class SecretsManagerRotationTarget : IOpenAIKeyRotationTarget, I
             throw new OpenAIKeySourceException(
                 Name,
                 $"The secret '{_secretId}' has no AWSCURRENT version, so there is no key to rotate. Put the application's first key in it " +
-                $"(aws secretsmanager put-secret-value --secret-id {_secretId} --secret-string '{{\"{_jsonField}\": \"sk-...\"}}'); rotation takes over from there.",
+                $"(keyvaulting set --store <source name>, which reads it from standard input, or aws secretsmanager put-secret-value --secret-id {_secretId} --secret-string file://<file> with {{\"{_jsonField}\": \"<key>\"}} in the file: " +
+                "never on the command line, where shell history keeps it); rotation takes over from there.",
                 isTransient: false);
         }
 

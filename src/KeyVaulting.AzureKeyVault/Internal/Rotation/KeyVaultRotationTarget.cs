@@ -300,7 +300,7 @@ internal sealed class KeyVaultRotationTarget : IOpenAIKeyRotationTarget
             case RequestFailedException { Status: 404 } when operation == "read":
                 return new OpenAIKeySourceException(
                     Name,
-                    $"Azure Key Vault {_client.VaultUri} has no secret '{_secretName}', so there is no key to rotate. Put the application's first key in it (az keyvault secret set --vault-name <vault> --name {_secretName} --value sk-...); rotation takes over from there.",
+                    $"Azure Key Vault {_client.VaultUri} has no secret '{_secretName}', so there is no key to rotate. Put the application's first key in it (keyvaulting set --store <source name>, which reads it from standard input, or az keyvault secret set --vault-name <vault> --name {_secretName} --file <file>: never on the command line, where shell history keeps it); rotation takes over from there.",
                     isTransient: false);
             case RequestFailedException failed:
                 var error = KeyVaultError.From(failed, _time.GetUtcNow());
