@@ -52,7 +52,7 @@ internal sealed class AzureKeyVaultKeySourceFactory : IOpenAIKeySourceFactory
                 "Credential is the TokenCredential that code can give instead.");
         }
 
-        var options = StoreOptions.Bind(context, Validators);
+        var options = StoreOptions.Bind(context, static (c, o, b) => c.Bind(o, b), Validators);
         return Create(context.Services, options, $"Configuration '{section.Path}'");
     }
 

@@ -25,7 +25,7 @@ internal sealed class AzureKeyVaultRotationTargetFactory : IOpenAIKeyRotationTar
                 "Put it in an environment variable and set ClientSecretEnvironmentVariable to that variable's name.");
         }
 
-        var options = StoreOptions.Bind(context, AzureKeyVaultKeySourceFactory.Validators);
+        var options = StoreOptions.Bind(context, static (c, o, b) => c.Bind(o, b), AzureKeyVaultKeySourceFactory.Validators);
         if (Problem(options) is { } problem)
         {
             throw new InvalidOperationException($"Configuration '{context.Configuration.Path}' cannot be a rotation target: {problem}");
