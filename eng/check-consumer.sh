@@ -53,7 +53,7 @@ if grep -E "warning IL[0-9]+: (KeyVaulting|Assembly 'KeyVaulting)" "$trimlog"; t
 fi
 declared="$("$work/trimmed/Consumer" --declared-stores | sort)"
 [ "$declared" = "$expected" ] || { echo "$declared"; echo "consumer check: the trimmed app lost a store factory"; exit 1; }
-echo "consumer check: the app declares the three stores, and their factories survive trimming (trim warnings are errors)"
+echo "consumer check: the app declares the three stores, and their factories survive trimming ($(grep -cE "warning IL[0-9]+" "$trimlog" || true) trim warning(s) in the publish, none from KeyVaulting)"
 
 # The analyzer ships inside the KeyVaulting package: the same app with a hard-coded key (generated here, never
 # committed) and one in appsettings.json must get KV0001, KV0002 and KV0003 from the packed package.
