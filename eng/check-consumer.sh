@@ -31,6 +31,30 @@ echo "consumer check: KeyVaulting $version from $feed, net8.0 and net10.0, warni
 dotnet build "$work/Consumer.csproj" -c Release -p:KeyVaultingVersion="$version" -p:MicrosoftExtensionsVersion="$extensions" -nologo -clp:NoSummary "${@:2}"
 echo "consumer check: the app builds"
 
+# Trim-safe store discovery: the store packages' build targets declare them in the app (OpenAIKeyStoreAttribute), and
+# the factories they name survive trimming. Run the app as built, then trimmed (self-contained, net8.0: the runtime
+# pack the machine has), and expect the three stores' source and rotation target factories from both.
+expected="$(printf '%s\n' \
+  'AwsSecretsManagerKeySourceOptions: rotation target AwsSecretsManager' 'AwsSecretsManagerKeySourceOptions: source AwsSecretsManager' \
+  'AzureKeyVaultKeySourceOptions: rotation target AzureKeyVault' 'AzureKeyVaultKeySourceOptions: source AzureKeyVault' \
+  'HashiCorpVaultKeySourceOptions: rotation target HashiCorpVault' 'HashiCorpVaultKeySourceOptions: source HashiCorpVault')"
+declared="$(dotnet "$work/bin/Release/net10.0/Consumer.dll" --declared-stores | sort)"
+[ "$declared" = "$expected" ] || { echo "$declared"; echo "consumer check: the app does not declare the three stores"; exit 1; }
+rid="${KEYVAULTING_CONSUMER_RID:-linux-x64}"
+# Trim warnings of the dependencies (Azure, AWS, OpenAI SDKs: docs/architecture.md lists them) are shown, not fatal; one
+# from a KeyVaulting assembly fails the check.
+trimlog="$work/trim.log"
+dotnet publish "$work/Consumer.csproj" -c Release -f net8.0 -r "$rid" --self-contained -p:PublishTrimmed=true -p:KeyVaultingVersion="$version" \
+  -p:MicrosoftExtensionsVersion="$extensions" -p:TreatWarningsAsErrors=false -p:MSBuildTreatWarningsAsErrors=false \
+  -o "$work/trimmed" -nologo "${@:2}" > "$trimlog" 2>&1 || { cat "$trimlog"; echo "consumer check: the trimmed publish failed"; exit 1; }
+grep -oE "warning IL[0-9]+: [^[]*" "$trimlog" | sort -u || true
+if grep -E "warning IL[0-9]+: (KeyVaulting|Assembly 'KeyVaulting)" "$trimlog"; then
+  echo "consumer check: a KeyVaulting assembly has trim warnings"; exit 1
+fi
+declared="$("$work/trimmed/Consumer" --declared-stores | sort)"
+[ "$declared" = "$expected" ] || { echo "$declared"; echo "consumer check: the trimmed app lost a store factory"; exit 1; }
+echo "consumer check: the app declares the three stores, and their factories survive trimming ($(grep -cE "warning IL[0-9]+" "$trimlog" || true) trim warning(s) in the publish, none from KeyVaulting)"
+
 # The analyzer ships inside the KeyVaulting package: the same app with a hard-coded key (generated here, never
 # committed) and one in appsettings.json must get KV0001, KV0002 and KV0003 from the packed package.
 key="sk-proj-$(python3 -c 'import secrets,string; a=string.ascii_letters+string.digits; print("".join(secrets.choice(a) for _ in range(48)))')"

@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Configuration;
 using KeyVaulting.AwsSecretsManager.Internal;
 using KeyVaulting.AwsSecretsManager.Internal.Validators;
 using Microsoft.Extensions.DependencyInjection;
@@ -22,7 +23,7 @@ internal sealed class AwsSecretsManagerKeySourceFactory : IOpenAIKeySourceFactor
     public string TypeName => AwsSecretsManagerKeySource.TypeName;
 
     public IOpenAIKeySource Create(OpenAIKeySourceFactoryContext context)
-        => Create(StoreOptions.Bind(context, Validators), context.Services);
+        => Create(StoreOptions.Bind(context, static (c, o, b) => c.Bind(o, b), Validators), context.Services);
 
     /// <summary>
     /// Creates the source of valid options with the application's time and logging, and the package's named HTTP

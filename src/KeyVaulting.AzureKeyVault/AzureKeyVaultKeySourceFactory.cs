@@ -60,7 +60,7 @@ internal sealed class AzureKeyVaultKeySourceFactory : IOpenAIKeySourceFactory
                 "Credential is the TokenCredential that code can give instead.");
         }
 
-        return StoreOptions.Bind(context, Validators);
+        return StoreOptions.Bind(context, static (c, o, b) => c.Bind(o, b), Validators);
     }
 
     /// <summary>

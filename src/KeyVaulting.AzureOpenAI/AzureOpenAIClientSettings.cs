@@ -1,5 +1,6 @@
 using System.ClientModel.Primitives;
 using System.ComponentModel.DataAnnotations;
+using System.Diagnostics.CodeAnalysis;
 using Azure.AI.OpenAI;
 
 namespace KeyVaulting.AzureOpenAI;
@@ -14,6 +15,7 @@ namespace KeyVaulting.AzureOpenAI;
 /// <c>services.AddAzureOpenAIClient(configuration.GetSection("AzureOpenAI"))</c>; a misspelt setting fails startup,
 /// and every value is validated when the host starts.
 /// </remarks>
+[UnconditionalSuppressMessage("Trimming", "IL2026", Justification = "Range and MaxLength are checked by the generated [OptionsValidator], which emits its own copies of them; the reflection they may use at run time (the TimeSpan converter, string length) is on types a trimmed app always keeps.")]
 public sealed class AzureOpenAIClientSettings
 {
     /// <summary>

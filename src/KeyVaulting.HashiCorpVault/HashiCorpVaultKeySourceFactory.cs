@@ -62,7 +62,7 @@ internal sealed class HashiCorpVaultKeySourceFactory : IOpenAIKeySourceFactory
             }
         }
 
-        return StoreOptions.Bind(context, Validators);
+        return StoreOptions.Bind(context, static (c, o, b) => c.Bind(o, b), Validators);
     }
 
     /// <summary>Creates a source of valid options (see <see cref="Connect"/>).</summary>

@@ -1,4 +1,5 @@
 using System.ComponentModel.DataAnnotations;
+using System.Diagnostics.CodeAnalysis;
 
 namespace KeyVaulting.Rotation;
 
@@ -11,6 +12,7 @@ namespace KeyVaulting.Rotation;
 /// a misspelt setting fails startup, and every setting is validated when the host starts. The store the keys go to is
 /// chosen on the builder (<c>UseDotEnvFile</c>, <c>UseTarget</c>) or by the section's <c>Target</c> subsection.
 /// </remarks>
+[UnconditionalSuppressMessage("Trimming", "IL2026", Justification = "Range and MaxLength are checked by the generated [OptionsValidator], which emits its own copies of them; the reflection they may use at run time (the TimeSpan converter, string length) is on types a trimmed app always keeps.")]
 public sealed class OpenAIKeyRotationOptions
 {
     /// <summary>The name of the <see cref="IHttpClientFactory"/> client the rotator calls OpenAI with: <c>KeyVaulting.Rotation</c>.</summary>

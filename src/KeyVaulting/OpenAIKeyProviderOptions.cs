@@ -1,4 +1,5 @@
 using System.ComponentModel.DataAnnotations;
+using System.Diagnostics.CodeAnalysis;
 
 namespace KeyVaulting;
 
@@ -10,6 +11,7 @@ namespace KeyVaulting;
 /// Bound from configuration with <c>services.AddOpenAIKeyProvider(configuration.GetSection("KeyVaulting"))</c>; every
 /// setting is validated when the host starts.
 /// </remarks>
+[UnconditionalSuppressMessage("Trimming", "IL2026", Justification = "Range and MaxLength are checked by the generated [OptionsValidator], which emits its own copies of them; the reflection they may use at run time (the TimeSpan converter, string length) is on types a trimmed app always keeps.")]
 public sealed class OpenAIKeyProviderOptions
 {
     /// <summary>

@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Configuration;
 using KeyVaulting.AwsSecretsManager.Internal;
 using KeyVaulting.AwsSecretsManager.Internal.Rotation;
 using Microsoft.Extensions.DependencyInjection;
@@ -16,7 +17,7 @@ internal sealed class AwsSecretsManagerRotationTargetFactory : IOpenAIKeyRotatio
 
     public IOpenAIKeyRotationTarget Create(OpenAIKeySourceFactoryContext context)
     {
-        var options = StoreOptions.Bind(context, AwsSecretsManagerKeySourceFactory.Validators);
+        var options = StoreOptions.Bind(context, static (c, o, b) => c.Bind(o, b), AwsSecretsManagerKeySourceFactory.Validators);
         if (Problem(options) is { } problem)
         {
             throw new InvalidOperationException($"Configuration '{context.Configuration.Path}' cannot be a rotation target: {problem}");

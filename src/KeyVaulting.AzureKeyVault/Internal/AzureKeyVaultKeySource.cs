@@ -94,7 +94,7 @@ internal sealed partial class AzureKeyVaultKeySource : IOpenAIKeySource
 
         if (properties.Enabled == false)
         {
-            throw new OpenAIKeySourceException(Name, $"{Capitalize(described)} is disabled. {EnableHint}", isTransient: false);
+            throw new OpenAIKeySourceException(Name, $"{Sentences.Capitalize(described)} is disabled. {EnableHint}", isTransient: false);
         }
 
         var now = _time.GetUtcNow();
@@ -102,7 +102,7 @@ internal sealed partial class AzureKeyVaultKeySource : IOpenAIKeySource
         {
             throw new OpenAIKeySourceException(
                 Name,
-                $"{Capitalize(described)} expired at {Format(expiresOn)} (its expiration date, exp); it is not used. " +
+                $"{Sentences.Capitalize(described)} expired at {Format(expiresOn)} (its expiration date, exp); it is not used. " +
                 "Add a new version holding a valid key, or move the expiration date if the key is still valid at OpenAI.",
                 isTransient: false);
         }
@@ -111,7 +111,7 @@ internal sealed partial class AzureKeyVaultKeySource : IOpenAIKeySource
         {
             throw new OpenAIKeySourceException(
                 Name,
-                $"{Capitalize(described)} is not valid before {Format(notBefore)} (its activation date, nbf); it is not used yet. " +
+                $"{Sentences.Capitalize(described)} is not valid before {Format(notBefore)} (its activation date, nbf); it is not used yet. " +
                 "Remove the activation date, or wait for it.",
                 isTransient: false);
         }
@@ -121,7 +121,7 @@ internal sealed partial class AzureKeyVaultKeySource : IOpenAIKeySource
             // A failure, not an absence: a blanked production secret must not switch the app to the next source's key.
             throw new OpenAIKeySourceException(
                 Name,
-                $"{Capitalize(described)} is empty. Add a new version that holds the key.",
+                $"{Sentences.Capitalize(described)} is empty. Add a new version that holds the key.",
                 isTransient: false);
         }
 
@@ -132,7 +132,7 @@ internal sealed partial class AzureKeyVaultKeySource : IOpenAIKeySource
                 Name,
                 string.Create(
                     CultureInfo.InvariantCulture,
-                    $"{Capitalize(described)} is {secret.Value.Length} characters long, more than the 25 KB Key Vault allows for a secret value, so it is not used. Check VaultUri and any proxy between this application and Azure."),
+                    $"{Sentences.Capitalize(described)} is {secret.Value.Length} characters long, more than the 25 KB Key Vault allows for a secret value, so it is not used. Check VaultUri and any proxy between this application and Azure."),
                 isTransient: false);
         }
 
@@ -144,6 +144,4 @@ internal sealed partial class AzureKeyVaultKeySource : IOpenAIKeySource
     }
 
     private static string Format(DateTimeOffset value) => value.ToString("u", CultureInfo.InvariantCulture);
-
-    private static string Capitalize(string text) => char.ToUpperInvariant(text[0]) + text[1..];
 }

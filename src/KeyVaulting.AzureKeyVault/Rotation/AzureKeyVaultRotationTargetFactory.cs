@@ -9,7 +9,7 @@ namespace KeyVaulting.AzureKeyVault;
 
 /// <summary>
 /// Creates the Key Vault rotation target from configuration (the rotation's <c>Target</c> section with
-/// <c>Type: AzureKeyVault</c>, the same settings as the source's). The rotation package finds this type by name.
+/// <c>Type: AzureKeyVault</c>, the same settings as the source's), declared to the rotation package with <see cref="OpenAIKeyStoreAttribute"/>.
 /// </summary>
 internal sealed class AzureKeyVaultRotationTargetFactory : IOpenAIKeyRotationTargetFactory
 {

@@ -51,7 +51,7 @@ public static class AzureOpenAIClientServiceCollectionExtensions
         Throw.IfNull(services);
         Throw.IfNull(configuration);
         AzureOpenAIServiceRegistration.AddClient(services, string.Empty);
-        services.Configure<AzureOpenAIClientSettings>(string.Empty, settings => ConfigurationBinding.Bind(configuration, settings, []));
+        services.Configure<AzureOpenAIClientSettings>(string.Empty, settings => ConfigurationBinding.Bind(configuration, settings, [], static (c, o, b) => c.Bind(o, b)));
         return services;
     }
 
@@ -87,7 +87,7 @@ public static class AzureOpenAIClientServiceCollectionExtensions
         Throw.IfNullOrWhiteSpace(providerName);
         Throw.IfNull(configuration);
         AzureOpenAIServiceRegistration.AddClient(services, providerName);
-        services.Configure<AzureOpenAIClientSettings>(providerName, settings => ConfigurationBinding.Bind(configuration, settings, []));
+        services.Configure<AzureOpenAIClientSettings>(providerName, settings => ConfigurationBinding.Bind(configuration, settings, [], static (c, o, b) => c.Bind(o, b)));
         return services;
     }
 

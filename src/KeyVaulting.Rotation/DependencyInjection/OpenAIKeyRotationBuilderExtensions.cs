@@ -1,3 +1,4 @@
+using System.Diagnostics.CodeAnalysis;
 using KeyVaulting;
 using KeyVaulting.Rotation.Internal;
 using KeyVaulting.Rotation.Targets.DotEnv;
@@ -68,7 +69,7 @@ public static class OpenAIKeyRotationBuilderExtensions
     /// <typeparam name="TFactory">The factory type.</typeparam>
     /// <param name="builder">The rotation builder.</param>
     /// <returns>The builder.</returns>
-    public static IOpenAIKeyRotationBuilder AddTargetFactory<TFactory>(this IOpenAIKeyRotationBuilder builder)
+    public static IOpenAIKeyRotationBuilder AddTargetFactory<[DynamicallyAccessedMembers(DynamicallyAccessedMemberTypes.PublicConstructors)] TFactory>(this IOpenAIKeyRotationBuilder builder)
         where TFactory : class, IOpenAIKeyRotationTargetFactory
     {
         Throw.IfNull(builder);

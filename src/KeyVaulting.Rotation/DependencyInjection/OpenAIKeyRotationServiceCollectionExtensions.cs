@@ -119,11 +119,11 @@ public static class OpenAIKeyRotationServiceCollectionExtensions
 
         var target = targetOptions.Factory?.Invoke(services)
             ?? (targetOptions.Configuration is { } section ? services.GetRequiredService<RotationTargetRegistry>().Create(name, section) : null)
-            ?? throw new InvalidOperationException($"{Capitalize(display)} has no store to write keys to: call UseDotEnvFile(...) or UseTarget(...) on the builder that AddOpenAIKeyRotation returned, or set a 'Target' section with its 'Type' in configuration.");
+            ?? throw new InvalidOperationException($"{Sentences.Capitalize(display)} has no store to write keys to: call UseDotEnvFile(...) or UseTarget(...) on the builder that AddOpenAIKeyRotation returned, or set a 'Target' section with its 'Type' in configuration.");
 
         var admin = services.GetKeyedService<IOpenAIKeyProvider>(options.AdminKeyProviderName)
             ?? throw new InvalidOperationException(
-                $"{Capitalize(display)} reads the admin key from key provider '{options.AdminKeyProviderName}', which is not registered. Register it over the store that holds the admin key, for example services.AddOpenAIKeyProvider(\"{options.AdminKeyProviderName}\").AddEnvironmentVariable(\"OPENAI_ADMIN_KEY\"), or set AdminKeyProviderName.");
+                $"{Sentences.Capitalize(display)} reads the admin key from key provider '{options.AdminKeyProviderName}', which is not registered. Register it over the store that holds the admin key, for example services.AddOpenAIKeyProvider(\"{options.AdminKeyProviderName}\").AddEnvironmentVariable(\"OPENAI_ADMIN_KEY\"), or set AdminKeyProviderName.");
         var time = services.GetService<TimeProvider>() ?? TimeProvider.System;
         var consumer = Consumer(services, options.ProviderName, time);
         var loggerFactory = services.GetService<ILoggerFactory>() ?? NullLoggerFactory.Instance;
@@ -173,6 +173,4 @@ public static class OpenAIKeyRotationServiceCollectionExtensions
         var cleaned = new string((host ?? string.Empty).ToLowerInvariant().Where(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '_' or '.').Take(40).ToArray());
         return cleaned.Length == 0 ? "app" : cleaned;
     }
-
-    private static string Capitalize(string text) => char.ToUpperInvariant(text[0]) + text[1..];
 }

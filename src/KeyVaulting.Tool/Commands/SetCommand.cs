@@ -112,7 +112,7 @@ internal static class SetCommand
         DotEnvFileKeySourceOptions? options = null;
         try
         {
-            options = isDotEnv ? new OpenAIKeySourceFactoryContext(string.Empty, section, services).Bind<DotEnvFileKeySourceOptions>() : null;
+            options = isDotEnv ? new OpenAIKeySourceFactoryContext(string.Empty, section, services).Bind<DotEnvFileKeySourceOptions>(static (c, o, b) => c.Bind(o, b)) : null;
         }
         catch (InvalidOperationException ex)
         {

@@ -21,7 +21,7 @@ public class OpenAIKeySourceException : Exception
     /// <summary>Initializes a new instance of the <see cref="OpenAIKeySourceException"/> class.</summary>
     /// <param name="message">What failed and how to fix it. Never a secret.</param>
     public OpenAIKeySourceException(string message)
-        : base(Masked(message))
+        : base(SecretShapes.MaskMessage(message))
     {
         SourceName = string.Empty;
     }
@@ -30,7 +30,7 @@ public class OpenAIKeySourceException : Exception
     /// <param name="message">What failed and how to fix it. Never a secret.</param>
     /// <param name="innerException">The store's own error.</param>
     public OpenAIKeySourceException(string message, Exception? innerException)
-        : base(Masked(message), innerException)
+        : base(SecretShapes.MaskMessage(message), innerException)
     {
         SourceName = string.Empty;
     }
@@ -42,7 +42,7 @@ public class OpenAIKeySourceException : Exception
     /// <param name="retryAfter">How long the store asked callers to wait, when it said so.</param>
     /// <param name="innerException">The store's own error.</param>
     public OpenAIKeySourceException(string sourceName, string message, bool isTransient, TimeSpan? retryAfter = null, Exception? innerException = null)
-        : base(Masked(message), innerException)
+        : base(SecretShapes.MaskMessage(message), innerException)
     {
         SourceName = sourceName is null ? string.Empty : SecretShapes.MaskName(sourceName);
         IsTransient = isTransient;
@@ -57,6 +57,4 @@ public class OpenAIKeySourceException : Exception
 
     /// <summary>Gets how long the store asked callers to wait before retrying, when it said so.</summary>
     public TimeSpan? RetryAfter { get; }
-
-    private static string Masked(string message) => message is null ? null! : SecretShapes.MaskName(message);
 }

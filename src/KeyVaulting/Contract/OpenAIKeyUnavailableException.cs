@@ -19,7 +19,7 @@ public sealed class OpenAIKeyUnavailableException : InvalidOperationException
     /// <summary>Initializes a new instance of the <see cref="OpenAIKeyUnavailableException"/> class.</summary>
     /// <param name="message">The message, naming each source tried and why. Never a secret.</param>
     public OpenAIKeyUnavailableException(string message)
-        : base(Masked(message))
+        : base(SecretShapes.MaskMessage(message))
     {
         ProviderName = string.Empty;
     }
@@ -28,19 +28,17 @@ public sealed class OpenAIKeyUnavailableException : InvalidOperationException
     /// <param name="message">The message, naming each source tried and why. Never a secret.</param>
     /// <param name="innerException">The failure of the source that stopped the chain, if any.</param>
     public OpenAIKeyUnavailableException(string message, Exception? innerException)
-        : base(Masked(message), innerException)
+        : base(SecretShapes.MaskMessage(message), innerException)
     {
         ProviderName = string.Empty;
     }
 
     internal OpenAIKeyUnavailableException(string providerName, string message, Exception? innerException)
-        : base(Masked(message), innerException)
+        : base(SecretShapes.MaskMessage(message), innerException)
     {
         ProviderName = providerName;
     }
 
     /// <summary>Gets the name of the provider that has no key; empty for the default provider.</summary>
     public string ProviderName { get; }
-
-    private static string Masked(string message) => message is null ? null! : SecretShapes.MaskName(message);
 }

@@ -1,3 +1,4 @@
+using System.Diagnostics.CodeAnalysis;
 using KeyVaulting;
 using KeyVaulting.DependencyInjection.Internal;
 using Microsoft.Extensions.DependencyInjection.Extensions;
@@ -45,7 +46,7 @@ public static partial class OpenAIKeyProviderBuilderExtensions
     /// <typeparam name="TSource">The source type.</typeparam>
     /// <param name="builder">The provider builder.</param>
     /// <returns>The builder, to add more sources.</returns>
-    public static IOpenAIKeyProviderBuilder AddSource<TSource>(this IOpenAIKeyProviderBuilder builder)
+    public static IOpenAIKeyProviderBuilder AddSource<[DynamicallyAccessedMembers(DynamicallyAccessedMemberTypes.PublicConstructors)] TSource>(this IOpenAIKeyProviderBuilder builder)
         where TSource : class, IOpenAIKeySource
         => builder.AddSource(sp => ActivatorUtilities.CreateInstance<TSource>(sp));
 
@@ -55,7 +56,7 @@ public static partial class OpenAIKeyProviderBuilderExtensions
     /// <typeparam name="TFactory">The factory type.</typeparam>
     /// <param name="builder">The provider builder.</param>
     /// <returns>The builder.</returns>
-    public static IOpenAIKeyProviderBuilder AddSourceFactory<TFactory>(this IOpenAIKeyProviderBuilder builder)
+    public static IOpenAIKeyProviderBuilder AddSourceFactory<[DynamicallyAccessedMembers(DynamicallyAccessedMemberTypes.PublicConstructors)] TFactory>(this IOpenAIKeyProviderBuilder builder)
         where TFactory : class, IOpenAIKeySourceFactory
     {
         Throw.IfNull(builder);

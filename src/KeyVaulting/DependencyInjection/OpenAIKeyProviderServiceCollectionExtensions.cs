@@ -99,7 +99,7 @@ public static class OpenAIKeyProviderServiceCollectionExtensions
         var builder = AddCore(services, name);
         services.AddSingleton(new OpenAIKeyProviderConfigurationPath(name, configuration is IConfigurationSection section ? section.Path : "(root)"));
         services.Configure<OpenAIKeyProviderOptions>(name, options =>
-            ConfigurationBinding.Bind(configuration, options, ConfigurationKeySourceChain.ProviderReservedKeys));
+            ConfigurationBinding.Bind(configuration, options, ConfigurationKeySourceChain.ProviderReservedKeys, static (c, o, b) => c.Bind(o, b)));
         services.Configure<OpenAIKeySourceChainOptions>(name, chain =>
             chain.Entries.Add(new OpenAIKeySourceChainEntry(sp => ConfigurationKeySourceChain.Create(configuration, name, sp), Owned: true)));
         return builder;

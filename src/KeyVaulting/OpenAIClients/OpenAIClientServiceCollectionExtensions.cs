@@ -68,7 +68,7 @@ public static partial class OpenAIClientServiceCollectionExtensions
         Throw.IfNull(services);
         Throw.IfNull(configuration);
         services.AddOpenAIClient();
-        services.Configure<OpenAIClientSettings>(string.Empty, settings => ConfigurationBinding.Bind(configuration, settings, []));
+        services.Configure<OpenAIClientSettings>(string.Empty, settings => ConfigurationBinding.Bind(configuration, settings, [], static (c, o, b) => c.Bind(o, b)));
         return services;
     }
 
@@ -121,7 +121,7 @@ public static partial class OpenAIClientServiceCollectionExtensions
         Throw.IfNullOrWhiteSpace(providerName);
         Throw.IfNull(configuration);
         services.AddKeyedOpenAIClient(providerName);
-        services.Configure<OpenAIClientSettings>(providerName, settings => ConfigurationBinding.Bind(configuration, settings, []));
+        services.Configure<OpenAIClientSettings>(providerName, settings => ConfigurationBinding.Bind(configuration, settings, [], static (c, o, b) => c.Bind(o, b)));
         return services;
     }
 }

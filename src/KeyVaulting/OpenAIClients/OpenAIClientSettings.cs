@@ -1,5 +1,6 @@
 using System.ClientModel.Primitives;
 using System.ComponentModel.DataAnnotations;
+using System.Diagnostics.CodeAnalysis;
 
 namespace KeyVaulting;
 
@@ -14,6 +15,7 @@ namespace KeyVaulting;
 /// <c>services.AddOpenAIClient(configuration.GetSection("OpenAI"))</c>; a misspelt setting fails startup, and every
 /// value is validated when the host starts.
 /// </remarks>
+[UnconditionalSuppressMessage("Trimming", "IL2026", Justification = "Range and MaxLength are checked by the generated [OptionsValidator], which emits its own copies of them; the reflection they may use at run time (the TimeSpan converter, string length) is on types a trimmed app always keeps.")]
 public sealed class OpenAIClientSettings
 {
     /// <summary>

@@ -38,6 +38,12 @@ internal static partial class SecretShapes
         => name is not null && (KeyInName().IsMatch(name) || BearerInName().IsMatch(name) || JwtInName().IsMatch(name));
 
     /// <summary>
+    /// <see cref="MaskName"/> for an exception's message, which may be <see langword="null"/> (the base constructor then
+    /// uses its default message).
+    /// </summary>
+    public static string MaskMessage(string message) => message is null ? null! : MaskName(message);
+
+    /// <summary>
     /// Returns <paramref name="name"/>, or text made of names, with every part <see cref="IsSecretShapedName"/> finds
     /// replaced by a placeholder; the rest is kept, so the name still says which source it is.
     /// </summary>

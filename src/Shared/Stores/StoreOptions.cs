@@ -1,3 +1,5 @@
+using System.Diagnostics.CodeAnalysis;
+using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 
@@ -29,10 +31,17 @@ internal static class StoreOptions
 
     /// <summary>Binds, completes from the named options of the source's key, and validates the options of a configured source.</summary>
     /// <exception cref="InvalidOperationException">A setting is invalid; the message names the configuration path and every problem.</exception>
-    public static TOptions Bind<TOptions>(OpenAIKeySourceFactoryContext context, params IValidateOptions<TOptions>[] validators)
+    /// <remarks>
+    /// <paramref name="bind"/> is the binder call, <c>static (c, o, b) =&gt; c.Bind(o, b)</c>, written in the store's
+    /// factory where the options type is concrete, so that the configuration binding source generator makes it trim-safe.
+    /// </remarks>
+    public static TOptions Bind<[DynamicallyAccessedMembers(DynamicallyAccessedMemberTypes.PublicProperties | DynamicallyAccessedMemberTypes.PublicParameterlessConstructor)] TOptions>(
+        OpenAIKeySourceFactoryContext context,
+        Action<IConfiguration, TOptions, Action<BinderOptions>> bind,
+        params IValidateOptions<TOptions>[] validators)
         where TOptions : class, new()
     {
-        var options = context.Bind<TOptions>();
+        var options = context.Bind(bind);
         var name = context.Configuration.Key;
         foreach (var setup in context.Services.GetServices<IConfigureOptions<TOptions>>())
         {

@@ -222,7 +222,7 @@ public class ConfigurationChainTests
         public string TypeName => "Custom";
 
         public IOpenAIKeySource Create(OpenAIKeySourceFactoryContext context)
-            => new MutableKeySource("Memory:" + context.Bind<CustomSettings>().Label);
+            => new MutableKeySource("Memory:" + context.Bind<CustomSettings>(static (c, o, b) => c.Bind(o, b)).Label);
     }
 
     private sealed class CustomSettings

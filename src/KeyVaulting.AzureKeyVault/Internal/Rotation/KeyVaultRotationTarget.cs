@@ -307,18 +307,16 @@ internal sealed class KeyVaultRotationTarget : IOpenAIKeyRotationTarget
                 var status = error.Describe();
                 return failed.Status switch
                 {
-                    0 or 408 or 429 or >= 500 => new OpenAIKeySourceException(Name, $"{Capitalize(what)} failed ({status}); this is usually temporary and the next run tries again.", isTransient: true, error.RetryAfter),
+                    0 or 408 or 429 or >= 500 => new OpenAIKeySourceException(Name, $"{Sentences.Capitalize(what)} failed ({status}); this is usually temporary and the next run tries again.", isTransient: true, error.RetryAfter),
                     401 or 403 => new OpenAIKeySourceException(Name, $"Azure Key Vault denied {what} for the identity of {_credentialName} ({status}). {PermissionHint}", isTransient: false),
                     _ => new OpenAIKeySourceException(Name, $"Azure Key Vault refused {what} ({status}).", isTransient: false),
                 };
             case OperationCanceledException or IOException:
-                return new OpenAIKeySourceException(Name, $"{Capitalize(what)} did not complete ({cause.GetType().Name}); the next run tries again.", isTransient: true);
+                return new OpenAIKeySourceException(Name, $"{Sentences.Capitalize(what)} did not complete ({cause.GetType().Name}); the next run tries again.", isTransient: true);
             case System.Text.Json.JsonException:
                 return new OpenAIKeySourceException(Name, $"The answer to {what} is not Key Vault's JSON. Check VaultUri and any proxy between this application and Azure.", isTransient: false);
             default:
                 return null;
         }
     }
-
-    private static string Capitalize(string text) => char.ToUpperInvariant(text[0]) + text[1..];
 }

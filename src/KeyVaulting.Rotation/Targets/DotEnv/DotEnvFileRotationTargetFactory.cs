@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
@@ -11,7 +12,7 @@ internal sealed class DotEnvFileRotationTargetFactory : IOpenAIKeyRotationTarget
 
     public IOpenAIKeyRotationTarget Create(OpenAIKeySourceFactoryContext context)
     {
-        var options = context.Bind<DotEnvFileKeySourceOptions>();
+        var options = context.Bind<DotEnvFileKeySourceOptions>(static (c, o, b) => c.Bind(o, b));
         if (!DotEnvFileRotationTarget.IsValidName(options.Variable))
         {
             throw new InvalidOperationException(

@@ -44,7 +44,7 @@ internal sealed class AwsKeyWriter : IStoreKeyWriter
         AwsSecretsManagerKeySourceOptions options;
         try
         {
-            options = StoreOptions.Bind(new OpenAIKeySourceFactoryContext(string.Empty, section, services), AwsSecretsManagerKeySourceFactory.Validators);
+            options = StoreOptions.Bind(new OpenAIKeySourceFactoryContext(string.Empty, section, services), static (c, o, b) => c.Bind(o, b), AwsSecretsManagerKeySourceFactory.Validators);
         }
         catch (InvalidOperationException ex)
         {

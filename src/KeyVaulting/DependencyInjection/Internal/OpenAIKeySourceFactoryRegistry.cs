@@ -1,15 +1,24 @@
 using System.Diagnostics.CodeAnalysis;
+using System.Reflection;
+using KeyVaulting.Sources.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace KeyVaulting.DependencyInjection.Internal;
 
 /// <summary>
-/// Finds the <see cref="IOpenAIKeySourceFactory"/> for a configuration <c>Type</c>: those registered in DI, then
-/// KeyVaulting's store packages when they are installed (found by assembly name, so configuration alone can select
-/// them).
+/// Finds the <see cref="IOpenAIKeySourceFactory"/> for a configuration <c>Type</c>: those registered in DI, then the
+/// store packages the application declares with <see cref="OpenAIKeyStoreAttribute"/> (trim-safe), then KeyVaulting's
+/// store packages by assembly name (an application whose build did not declare them, untrimmed), so that
+/// configuration alone can select an installed store.
 /// </summary>
-internal sealed class OpenAIKeySourceFactoryRegistry(IEnumerable<IOpenAIKeySourceFactory> registered, IServiceProvider services)
+internal sealed class OpenAIKeySourceFactoryRegistry(IEnumerable<IOpenAIKeySourceFactory> registered, IServiceProvider services, Assembly? application)
 {
+    /// <summary>Initializes a new instance of the <see cref="OpenAIKeySourceFactoryRegistry"/> class over the entry assembly's declared stores.</summary>
+    public OpenAIKeySourceFactoryRegistry(IEnumerable<IOpenAIKeySourceFactory> registered, IServiceProvider services)
+        : this(registered, services, Assembly.GetEntryAssembly())
+    {
+    }
+
     /// <summary>KeyVaulting's store packages: configuration type, package (assembly) name, factory type.</summary>
     internal static readonly (string TypeName, string Package, string FactoryType)[] KnownPackages =
     [
@@ -19,14 +28,33 @@ internal sealed class OpenAIKeySourceFactoryRegistry(IEnumerable<IOpenAIKeySourc
     ];
 
     private readonly List<IOpenAIKeySourceFactory> _factories = registered.ToList();
+    private bool _declaredAdded;
 
-    [UnconditionalSuppressMessage("Trimming", "IL2057", Justification = "Store packages are loaded by name only when configuration asks for them.")]
+    [UnconditionalSuppressMessage("Trimming", "IL2057", Justification = "The by-name lookup is the fallback for an application whose build did not declare its store packages (OpenAIKeyStoreAttribute); in a trimmed one it finds nothing and the error says to register the store in code.")]
     public IOpenAIKeySourceFactory Get(string typeName, string configurationPath)
     {
-        var factory = _factories.FirstOrDefault(f => string.Equals(f.TypeName, typeName, StringComparison.OrdinalIgnoreCase));
+        var factory = Find(typeName);
         if (factory is not null)
         {
             return factory;
+        }
+
+        if (!_declaredAdded)
+        {
+            _declaredAdded = true;
+            foreach (var declared in InstalledStores.Declared(application))
+            {
+                if (typeof(IOpenAIKeySourceFactory).IsAssignableFrom(declared.Type) && !_factories.Any(f => f.GetType() == declared.Type))
+                {
+                    _factories.Add((IOpenAIKeySourceFactory)ActivatorUtilities.CreateInstance(services, declared.Type));
+                }
+            }
+
+            factory = Find(typeName);
+            if (factory is not null)
+            {
+                return factory;
+            }
         }
 
         foreach (var (known, package, factoryType) in KnownPackages)
@@ -40,7 +68,8 @@ internal sealed class OpenAIKeySourceFactoryRegistry(IEnumerable<IOpenAIKeySourc
             if (type is null)
             {
                 throw new InvalidOperationException(
-                    $"Configuration '{configurationPath}' selects source type '{typeName}', which is provided by the package {package}. Add it: dotnet add package {package}");
+                    $"Configuration '{configurationPath}' selects source type '{typeName}', which is provided by the package {package}. Add it: dotnet add package {package}. " +
+                    InstalledStores.TrimmedHint(package, known));
             }
 
             factory = (IOpenAIKeySourceFactory)ActivatorUtilities.CreateInstance(services, type);
@@ -55,4 +84,7 @@ internal sealed class OpenAIKeySourceFactoryRegistry(IEnumerable<IOpenAIKeySourc
             $"Configuration '{configurationPath}' selects unknown source type '{typeName}'. Known types: {string.Join(", ", available)}. " +
             "Check the spelling, or register a custom type with builder.AddSourceFactory<TFactory>().");
     }
+
+    private IOpenAIKeySourceFactory? Find(string typeName)
+        => _factories.FirstOrDefault(f => string.Equals(f.TypeName, typeName, StringComparison.OrdinalIgnoreCase));
 }

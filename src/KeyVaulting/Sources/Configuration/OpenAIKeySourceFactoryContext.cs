@@ -1,3 +1,4 @@
+using System.Diagnostics.CodeAnalysis;
 using KeyVaulting.Sources.Configuration;
 using Microsoft.Extensions.Configuration;
 
@@ -30,20 +31,27 @@ public readonly struct OpenAIKeySourceFactoryContext
     public IServiceProvider Services { get; }
 
     /// <summary>
-    /// Binds <see cref="Configuration"/> to a new <typeparamref name="TOptions"/>, ignoring <c>Type</c>, and validates
-    /// its DataAnnotations.
+    /// Binds <see cref="Configuration"/> to a new <typeparamref name="TOptions"/> strictly (every key but <c>Type</c>
+    /// must name a setting), and validates its DataAnnotations.
     /// </summary>
     /// <typeparam name="TOptions">The options type; each configuration key must match one of its properties.</typeparam>
+    /// <param name="bind">
+    /// The binder call, written where <typeparamref name="TOptions"/> is a concrete type so that the configuration
+    /// binding source generator makes it trim-safe: <c>static (configuration, options, binder) =&gt; configuration.Bind(options, binder)</c>.
+    /// It gets <see cref="Configuration"/> without <c>Type</c> and binder options with <c>ErrorOnUnknownConfiguration</c> set.
+    /// </param>
     /// <returns>The bound options.</returns>
     /// <exception cref="InvalidOperationException">
     /// A key matches no property (a typo), a value cannot be converted, or validation failed. The message names the
     /// configuration path and never repeats a value.
     /// </exception>
-    public TOptions Bind<TOptions>()
+    public TOptions Bind<[DynamicallyAccessedMembers(DynamicallyAccessedMemberTypes.PublicProperties | DynamicallyAccessedMemberTypes.PublicParameterlessConstructor)] TOptions>(
+        Action<IConfiguration, TOptions, Action<BinderOptions>> bind)
         where TOptions : class, new()
     {
+        ArgumentNullException.ThrowIfNull(bind);
         var options = new TOptions();
-        ConfigurationBinding.Bind(Configuration, options, ConfigurationBinding.SourceReservedKeys);
+        ConfigurationBinding.Bind(Configuration, options, ConfigurationBinding.SourceReservedKeys, bind);
         ConfigurationBinding.Validate(Configuration, options);
         return options;
     }

@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Configuration;
 using KeyVaulting.DependencyInjection.Internal;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
@@ -12,7 +13,7 @@ internal sealed class DotEnvFileKeySourceFactory : IOpenAIKeySourceFactory
 
     public IOpenAIKeySource Create(OpenAIKeySourceFactoryContext context)
     {
-        var options = context.Bind<DotEnvFileKeySourceOptions>();
+        var options = context.Bind<DotEnvFileKeySourceOptions>(static (c, o, b) => c.Bind(o, b));
         var path = context.Configuration.Path;
         SecretShapedNames.ThrowIfSecretShapedSetting(options.Path, $"{path}:{nameof(DotEnvFileKeySourceOptions.Path)}", DotEnvFileKeySource.PathFix);
         SecretShapedNames.ThrowIfSecretShapedSetting(options.Variable, $"{path}:{nameof(DotEnvFileKeySourceOptions.Variable)}", DotEnvFileKeySource.VariableFix);

@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Configuration;
 using KeyVaulting.DependencyInjection.Internal;
 
 namespace KeyVaulting.Sources.EnvironmentVariable;
@@ -9,7 +10,7 @@ internal sealed class EnvironmentVariableKeySourceFactory : IOpenAIKeySourceFact
 
     public IOpenAIKeySource Create(OpenAIKeySourceFactoryContext context)
     {
-        var variable = context.Bind<EnvironmentVariableKeySourceOptions>().Variable;
+        var variable = context.Bind<EnvironmentVariableKeySourceOptions>(static (c, o, b) => c.Bind(o, b)).Variable;
         SecretShapedNames.ThrowIfSecretShapedSetting(
             variable,
             $"{context.Configuration.Path}:{nameof(EnvironmentVariableKeySourceOptions.Variable)}",
