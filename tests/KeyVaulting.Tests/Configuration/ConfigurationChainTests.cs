@@ -197,6 +197,32 @@ public class ConfigurationChainTests
         provider.Sources.Select(s => s.Name).Should().Equal("Memory:x");
     }
 
+    [Fact]
+    public void AddSourceFactory_CustomTypeBoundByReflection_SelectableFromConfiguration()
+    {
+        var configuration = Json("""{ "KeyVaulting": { "Sources": { "Mine": { "Type": "Custom", "Label": "y" } } } }""");
+        var services = new ServiceCollection();
+        services.AddOpenAIKeyProvider(configuration.GetSection("KeyVaulting")).AddSourceFactory<ReflectionBoundFactory>();
+        using var sp = services.BuildServiceProvider();
+
+        var provider = (OpenAIKeyProvider)sp.GetRequiredService<IOpenAIKeyProvider>();
+
+        provider.Sources.Select(s => s.Name).Should().Equal("Memory:y");
+    }
+
+    [Fact]
+    public void AddSourceFactory_CustomTypeBoundByReflectionWithATypo_RefusedNamingTheKeyAndTheValidSettings()
+    {
+        var configuration = Json("""{ "KeyVaulting": { "Sources": { "Mine": { "Type": "Custom", "Lable": "y" } } } }""");
+        var services = new ServiceCollection();
+        services.AddOpenAIKeyProvider(configuration.GetSection("KeyVaulting")).AddSourceFactory<ReflectionBoundFactory>();
+        using var sp = services.BuildServiceProvider();
+
+        var act = () => sp.GetRequiredService<IOpenAIKeyProvider>();
+
+        act.Should().Throw<InvalidOperationException>().Which.Message.Should().Contain("KeyVaulting:Sources:Mine").And.Contain("'Lable'").And.Contain("Label");
+    }
+
     private static OpenAIKeyProvider Build(params string[] jsonLayers)
     {
         var configuration = Json(jsonLayers);
@@ -223,6 +249,15 @@ public class ConfigurationChainTests
 
         public IOpenAIKeySource Create(OpenAIKeySourceFactoryContext context)
             => new MutableKeySource("Memory:" + context.Bind<CustomSettings>(static (c, o, b) => c.Bind(o, b)).Label);
+    }
+
+    /// <summary>A factory as most applications write one: <c>context.Bind&lt;TOptions&gt;()</c>, the reflection binder.</summary>
+    private sealed class ReflectionBoundFactory : IOpenAIKeySourceFactory
+    {
+        public string TypeName => "Custom";
+
+        public IOpenAIKeySource Create(OpenAIKeySourceFactoryContext context)
+            => new MutableKeySource("Memory:" + context.Bind<CustomSettings>().Label);
     }
 
     private sealed class CustomSettings

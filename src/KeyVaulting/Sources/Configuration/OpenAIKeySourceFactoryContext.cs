@@ -32,6 +32,29 @@ public readonly struct OpenAIKeySourceFactoryContext
 
     /// <summary>
     /// Binds <see cref="Configuration"/> to a new <typeparamref name="TOptions"/> strictly (every key but <c>Type</c>
+    /// must name a setting) with the reflection binder, and validates its DataAnnotations. In a trimmed or native AOT
+    /// application, use <see cref="Bind{TOptions}(Action{IConfiguration, TOptions, Action{BinderOptions}})"/>, whose
+    /// binder call the configuration binding source generator makes trim-safe.
+    /// </summary>
+    /// <typeparam name="TOptions">The options type; each configuration key must match one of its properties.</typeparam>
+    /// <returns>The bound options.</returns>
+    /// <exception cref="InvalidOperationException">
+    /// A key matches no property (a typo), a value cannot be converted, or validation failed. The message names the
+    /// configuration path and never repeats a value.
+    /// </exception>
+    [RequiresUnreferencedCode("Binds by reflection. In a trimmed application, call Bind<TOptions>(static (c, o, b) => c.Bind(o, b)) with the configuration binding source generator on.")]
+    [RequiresDynamicCode("Binds by reflection. In a native AOT application, call Bind<TOptions>(static (c, o, b) => c.Bind(o, b)) with the configuration binding source generator on.")]
+    public TOptions Bind<[DynamicallyAccessedMembers(DynamicallyAccessedMemberTypes.PublicProperties | DynamicallyAccessedMemberTypes.PublicParameterlessConstructor)] TOptions>()
+        where TOptions : class, new()
+    {
+        // The reflection binder on purpose, as a method group (the source generator replaces calls it can type, and
+        // cannot type this generic one): the attributes above tell a trimmed application to use the other overload.
+        Action<IConfiguration, object?, Action<BinderOptions>?> reflection = ConfigurationBinder.Bind;
+        return Bind<TOptions>((configuration, options, binder) => reflection(configuration, options, binder));
+    }
+
+    /// <summary>
+    /// Binds <see cref="Configuration"/> to a new <typeparamref name="TOptions"/> strictly (every key but <c>Type</c>
     /// must name a setting), and validates its DataAnnotations.
     /// </summary>
     /// <typeparam name="TOptions">The options type; each configuration key must match one of its properties.</typeparam>
