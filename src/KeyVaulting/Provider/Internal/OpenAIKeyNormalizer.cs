@@ -82,6 +82,7 @@ internal static class OpenAIKeyNormalizer
         }
 
         error = null;
+        // Stryker disable once Conditional : the raw string or a copy of it holds the same value; this only spares a copy
         value = span.Length == raw.Length ? raw : span.ToString();
         return true;
     }
