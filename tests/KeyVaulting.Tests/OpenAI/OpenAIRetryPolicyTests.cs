@@ -104,6 +104,94 @@ public class OpenAIRetryPolicyTests
         OpenAIRetryPolicy.TryGetRetryAfter(response, context.Time, out _).Should().BeFalse();
     }
 
+    [Theory]
+    [InlineData("retry-after-ms", "-5")]
+    [InlineData("retry-after-ms", "1e300")]
+    [InlineData("x-ms-retry-after-ms", "soon")]
+    [InlineData("Retry-After", "1e300")]
+    [InlineData("Retry-After", "soon")]
+    public async Task TryGetRetryAfter_NegativeHugeOrUnreadableHint_IsIgnored(string header, string value)
+    {
+        await using var context = await OpenAITestContext.StartAsync(settings => settings.MaxRetries = 0);
+        context.Server.EnqueueError(429, "429-rate_limit_exceeded.json", (header, value));
+        var response = await SendProtocolChatAsync(context);
+
+        OpenAIRetryPolicy.TryGetRetryAfter(response, context.Time, out var delay).Should().BeFalse();
+
+        delay.Should().Be(TimeSpan.Zero);
+    }
+
+    [Theory]
+    [InlineData("retry-after-ms", "0", 0)]
+    [InlineData("Retry-After", "0", 0)]
+    [InlineData("retry-after-ms", "0.5", 0.5)]
+    [InlineData("Retry-After", "60", 60_000)]
+    public async Task TryGetRetryAfter_ZeroFractionAndAMinute_ReadExactly(string header, string value, double expectedMilliseconds)
+    {
+        await using var context = await OpenAITestContext.StartAsync(settings => settings.MaxRetries = 0);
+        context.Server.EnqueueError(429, "429-rate_limit_exceeded.json", (header, value));
+        var response = await SendProtocolChatAsync(context);
+
+        OpenAIRetryPolicy.TryGetRetryAfter(response, context.Time, out var delay).Should().BeTrue();
+
+        delay.Should().Be(TimeSpan.FromMilliseconds(expectedMilliseconds));
+    }
+
+    [Theory]
+    [InlineData("retry-after-ms", "0", 800)] // "now" is not followed: the SDK's backoff (0.8 s) spares a busy server
+    [InlineData("Retry-After", "0", 800)]
+    [InlineData("retry-after-ms", "100", 100)]
+    [InlineData("Retry-After", "60", 60_000)] // a minute exactly is followed
+    public async Task CompleteChat_RateLimitedWithAHint_WaitsOnTheTimeProvider(string header, string value, int expectedMilliseconds)
+    {
+        var time = new RecordingFakeTimeProvider();
+        await using var context = await OpenAITestContext.StartAsync(
+            settings => settings.MaxRetries = 1,
+            (services, _) => services.AddSingleton<TimeProvider>(time));
+        await context.Provider.GetKeyAsync(); // the provider's own timers are created before the count starts
+        time.ClearTimers();
+        context.Server.EnqueueError(429, "429-rate_limit_exceeded.json", (header, value));
+
+        var call = OpenAITestContext.ChatAsync(context.Client.GetChatClient("gpt-4o-mini"), "hinted");
+        await Until(() => time.TimerDueTimes.Count > 0 || call.IsCompleted);
+
+        context.Server.RequestCount.Should().Be(1, "the retry waits for its delay");
+        time.TimerDueTimes.Should().Equal(TimeSpan.FromMilliseconds(expectedMilliseconds));
+        time.Advance(TimeSpan.FromMilliseconds(expectedMilliseconds));
+        (await call.WaitAsync(TimeSpan.FromSeconds(10))).GetRawResponse().Status.Should().Be(200);
+        context.Server.RequestCount.Should().Be(2);
+    }
+
+    private static async Task Until(Func<bool> condition)
+    {
+        var deadline = Environment.TickCount64 + 10_000;
+        while (!condition())
+        {
+            Environment.TickCount64.Should().BeLessThan(deadline, "the condition should become true");
+            await Task.Yield();
+        }
+    }
+
+    /// <summary>Fake time that records the due time of every timer created on it (<c>Task.Delay</c> creates one).</summary>
+    private sealed class RecordingFakeTimeProvider() : Microsoft.Extensions.Time.Testing.FakeTimeProvider(new DateTimeOffset(2026, 1, 1, 0, 0, 0, TimeSpan.Zero))
+    {
+        private readonly System.Collections.Concurrent.ConcurrentQueue<TimeSpan> _timers = new();
+
+        public IReadOnlyCollection<TimeSpan> TimerDueTimes => _timers;
+
+        public void ClearTimers() => _timers.Clear();
+
+        public override ITimer CreateTimer(TimerCallback callback, object? state, TimeSpan dueTime, TimeSpan period)
+        {
+            if (dueTime != Timeout.InfiniteTimeSpan)
+            {
+                _timers.Enqueue(dueTime);
+            }
+
+            return base.CreateTimer(callback, state, dueTime, period);
+        }
+    }
+
     private static async Task<PipelineResponse> SendProtocolChatAsync(OpenAITestContext context)
     {
         var body = BinaryContent.Create(BinaryData.FromString("""{"model":"gpt-4o-mini","messages":[{"role":"user","content":"protocol"}]}"""));

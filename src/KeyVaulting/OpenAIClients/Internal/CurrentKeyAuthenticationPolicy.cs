@@ -22,6 +22,9 @@ internal sealed class CurrentKeyAuthenticationPolicy(IOpenAIKeyProvider provider
         var pending = provider.GetKeyAsync(message.CancellationToken);
 
         // The synchronous SDK methods block only until the first key is loaded; afterwards this is a memory read.
+        // ValueTask<T>.Result and AsTask().GetAwaiter().GetResult() both wait and both throw the original exception;
+        // the condition only spares an allocation once the key is known.
+        // Stryker disable once Conditional : see above, either branch behaves the same
         var key = pending.IsCompletedSuccessfully ? pending.Result : pending.AsTask().GetAwaiter().GetResult();
         Apply(message, key);
         ProcessNext(message, pipeline, currentIndex);

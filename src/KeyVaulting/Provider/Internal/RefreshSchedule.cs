@@ -19,12 +19,14 @@ internal static class RefreshSchedule
         if (key.ExpiresAt is { } expiresAt)
         {
             var ahead = (expiresAt - now) * 0.8;
+            // Stryker disable once Equality : when ahead equals delay both branches leave the same delay
             if (ahead < delay)
             {
                 delay = ahead;
             }
         }
 
+        // Stryker disable once Equality : at exactly the floor both branches return the same value
         return delay < Floor ? Floor : delay;
     }
 
@@ -40,7 +42,9 @@ internal static class RefreshSchedule
         {
             // The store's hint is honoured, but never past MaxStaleness (the key is stale by then anyway) nor past
             // what a timer can wait: a bogus Retry-After must not stop the refreshes.
+            // Stryker disable once Equality : when MaxStaleness equals the ceiling both branches give the same value
             var longest = options.MaxStaleness < Ceiling ? options.MaxStaleness : Ceiling;
+            // Stryker disable once Equality : when the hint equals the longest wait both branches return the same value
             delay = hint < longest ? hint : longest;
         }
 

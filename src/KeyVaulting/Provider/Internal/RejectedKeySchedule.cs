@@ -18,13 +18,16 @@ internal static class RejectedKeySchedule
     /// <summary>Returns the time between the end of read number <paramref name="reads"/> of a rejection and the next read.</summary>
     public static TimeSpan After(OpenAIKeyProviderOptions options, int reads)
     {
+        // Stryker disable once Equality : when MinimumRefreshInterval is one second both branches give one second
         var cap = options.MinimumRefreshInterval > Interval ? options.MinimumRefreshInterval : Interval;
+        // Stryker disable once Equality : read number FastReads backs off by 2^0, which is Interval too
         if (reads <= FastReads)
         {
             return Interval;
         }
 
         var delay = Interval * Math.Pow(2, Math.Min(reads - FastReads, 20));
+        // Stryker disable once Equality : when the delay equals the cap both branches return the same value
         return delay < cap ? delay : cap;
     }
 

@@ -81,6 +81,8 @@ public class DotEnvParserTests
         { "A=1\nexport KEY", 2, "no '='" },
         { "A=1\n\nMULTI WORD KEY=1", 3, "cannot contain spaces" },
         { "set KEY=1", 1, "only the 'export' prefix" },
+        { "import OPENAI_API_KEY=x", 1, "only the 'export' prefix" }, // six letters and a blank are not 'export'
+        { "exports KEY=1", 1, "only the 'export' prefix" },
         { "KEY: value", 1, "only letters, digits" },
         { "FOO$BAR=1", 1, "only letters, digits" },
         { "lol$wut", 1, "only letters, digits" },
