@@ -32,6 +32,7 @@ public sealed class PublicTypeToStringTests
         typeof(OpenAIKey),
         typeof(OpenAIKeySourceResult),
         typeof(OpenAIKeySourceFactoryContext),
+        typeof(OpenAIKeyStoreAttribute), // holds a Type only: nothing secret can be put in it
     ];
 
     [Fact]
