@@ -96,6 +96,7 @@ public sealed class DoctorChainTests
         source.GetProperty("position").GetInt32().Should().Be(1, "a single defined source is the chain");
         source.GetProperty("status").GetString().Should().Be("found");
         source.GetProperty("version").GetString().Should().Be(versionId);
+        source.GetProperty("settings").GetProperty("SecretId").GetString().Should().Be("prod/openai", "the secret's name is what an operator checks first");
     }
 
     [Fact]
@@ -119,6 +120,7 @@ public sealed class DoctorChainTests
         source.GetProperty("status").GetString().Should().Be("found");
         source.GetProperty("reachable").GetBoolean().Should().BeTrue();
         source.GetProperty("version").GetString().Should().Be(latest.Id, "the latest version is served");
+        source.GetProperty("settings").GetProperty("SecretName").GetString().Should().Be("openai-api-key", "the secret's name is not a secret");
         report.GetProperty("servedKey").GetProperty("fingerprint").GetString().Should().Be(new OpenAIKey(key, "test").Fingerprint);
         azure.Identity.Resources.Should().NotBeEmpty().And.OnlyContain(r => r == azure.Resource, "the token is asked for the resource Key Vault's challenge names");
         azure.Vault.AuthenticatedRequests.Should().Contain(r => r.Method == "GET" && r.Path == "/secrets/openai-api-key");
@@ -209,6 +211,23 @@ public sealed class DoctorChainTests
         var source = run.Json().GetProperty("sources")[0];
         source.GetProperty("status").GetString().Should().Be("invalidConfiguration");
         source.GetProperty("reason").GetString().Should().Contain("Varaible").And.Contain("KeyVaulting:Sources:Env");
+    }
+
+    [Fact]
+    public async Task Doctor_SecretIdOutsideAwsSecretsManager_IsHidden()
+    {
+        // A HashiCorp Vault AppRole secret id pasted under the Vault source: a credential, never printed.
+        var secretId = Guid.NewGuid().ToString();
+        using var repo = TempRepository.Create();
+        repo.Write("appsettings.json", $$"""{ "KeyVaulting": { "Sources": { "Vault": { "Type": "HashiCorpVault", "Address": "http://127.0.0.1:1", "Path": "openai", "SecretId": "{{secretId}}" } } } }""");
+        repo.Commit("initial");
+
+        var run = await ToolProcess.RunAsync(repo.Path, null, null, "doctor", "--json", "--no-history");
+
+        run.ShouldNotContainSecrets(secretId);
+        var source = run.Json().GetProperty("sources")[0];
+        source.GetProperty("settings").GetProperty("SecretId").GetString().Should().Be("(hidden)");
+        source.GetProperty("settings").GetProperty("Path").GetString().Should().Be("openai");
     }
 
     [Fact]

@@ -67,18 +67,18 @@ internal sealed partial class AzureKeyVaultKeySource
             : "Check the credential's settings (tenant, client id, secret or certificate) and that the identity exists.";
         return new OpenAIKeySourceException(
             Name,
-            $"{CredentialName} could not get a token for Azure Key Vault {VaultUri}: {Sentence(exception.Message)} {hint}",
+            $"{CredentialName} could not get a token for Azure Key Vault {VaultUri}: {Sentences.EndWithPeriod(exception.Message)} {hint}",
             isTransient: !unavailable && IsTransientAuthenticationFailure(exception),
             innerException: thrown);
     }
 
     private OpenAIKeySourceException FromTransport(RequestFailedException exception, Exception thrown)
     {
-        var reason = Innermost(exception).Message;
-        Log.RequestFailed(_logger, Name, VaultUri, "no response: " + Innermost(exception).GetType().Name);
+        var reason = Sentences.Innermost(exception).Message;
+        Log.RequestFailed(_logger, Name, VaultUri, "no response: " + Sentences.Innermost(exception).GetType().Name);
         return new OpenAIKeySourceException(
             Name,
-            $"Azure Key Vault {VaultUri} could not be reached to read {Secret}: {Sentence(reason)} Check VaultUri, DNS, the network and the vault's firewall.",
+            $"Azure Key Vault {VaultUri} could not be reached to read {Secret}: {Sentences.EndWithPeriod(reason)} Check VaultUri, DNS, the network and the vault's firewall.",
             isTransient: true,
             innerException: thrown);
     }
@@ -149,23 +149,6 @@ internal sealed partial class AzureKeyVaultKeySource
         AggregateException aggregate => aggregate.InnerExceptions.Any(IsTransientCause),
         _ => exception.InnerException is { } inner && IsTransientCause(inner),
     };
-
-    private static Exception Innermost(Exception exception)
-    {
-        var e = exception;
-        while (e.InnerException is not null)
-        {
-            e = e.InnerException;
-        }
-
-        return e;
-    }
-
-    private static string Sentence(string text)
-    {
-        text = text.Trim();
-        return text.EndsWith('.') ? text : text + ".";
-    }
 
     private static string DescribeRetryAfter(TimeSpan? retryAfter)
         => retryAfter is { } wait ? $" after {wait} (Retry-After)" : " with backoff";

@@ -162,6 +162,50 @@ public class OpenAIRetryPolicyTests
         context.Server.RequestCount.Should().Be(2);
     }
 
+    [Theory]
+    [InlineData(429, "Retry-After", "3600")]          // an hour: the SDK's own policy would wait it out
+    [InlineData(429, "retry-after-ms", "60001")]      // just over a minute
+    [InlineData(503, "Retry-After", "120")]
+    [InlineData(500, "retry-after-ms", "90000")]
+    public async Task CompleteChat_HintLongerThanAMinute_ReturnsTheAnswerAtOnceWithoutWaiting(int status, string header, string value)
+    {
+        var time = new RecordingFakeTimeProvider();
+        await using var context = await OpenAITestContext.StartAsync(
+            settings => settings.MaxRetries = 3,
+            (services, _) => services.AddSingleton<TimeProvider>(time));
+        await context.Provider.GetKeyAsync(); // the provider's own timers are created before the count starts
+        time.ClearTimers();
+        context.Server.EnqueueResponse(status, """{"error":{"message":"slow down","type":"requests","code":"rate_limit_exceeded"}}""", (header, value));
+
+        // Fake time never advances here: a retry would wait forever, so only an answer returned at once completes.
+        var act = () => OpenAITestContext.ChatAsync(context.Client.GetChatClient("gpt-4o-mini"), "long-hint").WaitAsync(TimeSpan.FromSeconds(30));
+
+        var thrown = (await act.Should().ThrowAsync<ClientResultException>()).Which;
+        thrown.Status.Should().Be(status);
+        context.Server.Requests.Where(r => r.Tag == "long-hint").Should().ContainSingle("the answer asked to wait more than a minute");
+        time.TimerDueTimes.Should().NotContain(t => t > TimeSpan.FromMinutes(1), "nothing waits for the hint (the 30-s timer is the log's summary interval)");
+        var log = context.Logs.GetSnapshot().Should().ContainSingle(r => r.Id.Id == 416).Subject;
+        log.Level.Should().Be(LogLevel.Warning);
+        log.Message.Should().Contain(status.ToString(System.Globalization.CultureInfo.InvariantCulture)).And.Contain("sk-proj-…0001").And.Contain("Send the request again after that time");
+        context.ShouldNotHaveLeakedKeys(thrown);
+    }
+
+    [Fact]
+    public async Task CompleteChat_LongHintsRepeated_LoggedOnceForTheRun()
+    {
+        await using var context = await OpenAITestContext.StartAsync(settings => settings.MaxRetries = 2);
+        var chat = context.Client.GetChatClient("gpt-4o-mini");
+        for (var i = 0; i < 3; i++)
+        {
+            context.Server.EnqueueError(429, "429-rate_limit_exceeded.json", ("Retry-After", "600"));
+            var act = () => OpenAITestContext.ChatAsync(chat, "again");
+            (await act.Should().ThrowAsync<ClientResultException>()).Which.Status.Should().Be(429);
+        }
+
+        context.Server.Requests.Where(r => r.Tag == "again").Should().HaveCount(3, "none of the three was retried");
+        context.Logs.GetSnapshot().Where(r => r.Id.Id == 416).Should().ContainSingle("repeats of a run are summarized, not logged one by one");
+    }
+
     private static async Task Until(Func<bool> condition)
     {
         var deadline = Environment.TickCount64 + 10_000;

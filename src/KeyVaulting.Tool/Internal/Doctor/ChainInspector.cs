@@ -236,13 +236,23 @@ internal sealed class ChainInspector(AppConfiguration configuration, string sect
                 continue;
             }
 
-            settings[child.Key] = IsSecretSetting(child.Key) || SecretShapes.Mask(child.Value!) != child.Value || child.Value!.StartsWith("sk-", StringComparison.Ordinal)
-                ? "(hidden)"
-                : child.Value!;
+            var hidden = (IsSecretSetting(child.Key) && !NamesTheSecret(child.Key, section["Type"]))
+                         || SecretShapes.Mask(child.Value!) != child.Value || child.Value!.StartsWith("sk-", StringComparison.Ordinal);
+            settings[child.Key] = hidden ? "(hidden)" : child.Value!;
         }
 
         return settings;
     }
+
+    /// <summary>
+    /// Whether a setting whose name says "secret" is the name of the secret a store reads, not a credential: it is the
+    /// first thing to check when the wrong key is served. <c>SecretId</c> only for AWS Secrets Manager (its secret's
+    /// name or ARN): for HashiCorp Vault's AppRole a secret id is a credential.
+    /// </summary>
+    private static bool NamesTheSecret(string name, string? type)
+        => name.Equals("SecretName", StringComparison.OrdinalIgnoreCase)
+           || name.Equals("SecretEngine", StringComparison.OrdinalIgnoreCase)
+           || (name.Equals("SecretId", StringComparison.OrdinalIgnoreCase) && string.Equals(type, "AwsSecretsManager", StringComparison.OrdinalIgnoreCase));
 
     private static bool IsSecretSetting(string name)
     {

@@ -147,7 +147,7 @@ internal sealed class AzureKeyVaultKeyWriter : IStoreKeyWriter
             AuthenticationFailedException failed => new ToolFailureException(
                 $"{prefix}: {_credentialName} could not get a token for Key Vault: {Sentence(failed.Message)} Check the credential's settings (TenantId, ClientId, the client secret's variable) and that the identity exists."),
             RequestFailedException { Status: 0 } transport => new ToolFailureException(
-                $"{prefix}: the vault could not be reached for {operation}: {Innermost(transport).GetType().Name}, {Sentence(Innermost(transport).Message)} Nothing was written. Check VaultUri, DNS, the network, any proxy (HTTPS_PROXY) and the vault's firewall."),
+                $"{prefix}: the vault could not be reached for {operation}: {Sentences.Innermost(transport).GetType().Name}, {Sentence(Sentences.Innermost(transport).Message)} Nothing was written. Check VaultUri, DNS, the network, any proxy (HTTPS_PROXY) and the vault's firewall."),
             RequestFailedException failed => FromResponse(failed, operation, prefix),
 
             // Not passed on: the parser's message quotes the answer, which may hold a key.
@@ -183,20 +183,5 @@ internal sealed class AzureKeyVaultKeyWriter : IStoreKeyWriter
         };
     }
 
-    private static Exception Innermost(Exception exception)
-    {
-        var e = exception;
-        while (e.InnerException is not null)
-        {
-            e = e.InnerException;
-        }
-
-        return e;
-    }
-
-    private static string Sentence(string text)
-    {
-        text = SecretShapes.Mask(text.Trim());
-        return text.EndsWith('.') ? text : text + ".";
-    }
+    private static string Sentence(string text) => Sentences.EndWithPeriod(SecretShapes.Mask(text));
 }

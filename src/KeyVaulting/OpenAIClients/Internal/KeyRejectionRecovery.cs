@@ -159,6 +159,15 @@ internal sealed class KeyRejectionRecovery(IOpenAIKeyProvider provider, string p
         }
     }
 
+    /// <summary>Logs an answer that is not retried because it asks to wait longer than a request waits.</summary>
+    public void ReportLongRetryHint(OpenAIKey? key, int status, TimeSpan retryAfter)
+    {
+        if (_answers.First(OpenAIAnswerKind.LongRetryHint, key, status.ToString(System.Globalization.CultureInfo.InvariantCulture)))
+        {
+            OpenAILog.RetryHintTooLong(Logger, ProviderName, key?.Fingerprint ?? "(none)", status, retryAfter);
+        }
+    }
+
     private void Record(System.Diagnostics.Activity? activity, string outcome, bool failed)
     {
         metrics?.RecordKeyRejection(ProviderName, outcome);

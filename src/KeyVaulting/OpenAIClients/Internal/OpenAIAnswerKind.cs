@@ -23,4 +23,7 @@ internal enum OpenAIAnswerKind
 
     /// <summary>A 429 rate limit that reached the caller (event 405).</summary>
     RateLimited,
+
+    /// <summary>An answer not retried because its retry hint asks for more than a minute (event 416).</summary>
+    LongRetryHint,
 }

@@ -191,6 +191,7 @@ internal sealed class OpenAIAnswerLog
         OpenAIAnswerKind.RefreshFailed => $"401 answers ({episode.Error}) returned because the key could not be re-read",
         OpenAIAnswerKind.NotResendable => $"401 answers ({episode.Error}) returned because the request's content cannot be sent twice",
         OpenAIAnswerKind.InsufficientQuota => "429 insufficient_quota answers",
+        OpenAIAnswerKind.LongRetryHint => $"answers ({episode.Error}) returned at once because they asked to wait more than a minute",
         _ => $"429 answers ({episode.Error}) that reached the caller after the retries",
     };
 
@@ -202,6 +203,7 @@ internal sealed class OpenAIAnswerLog
         OpenAIAnswerKind.RefreshFailed => "Fix the failing source; the provider's log says why it fails.",
         OpenAIAnswerKind.NotResendable => "Later requests use the new key.",
         OpenAIAnswerKind.InsufficientQuota => "Add credits or raise the limit in the OpenAI dashboard (Settings > Billing / Limits).",
+        OpenAIAnswerKind.LongRetryHint => "Send the request again after the time the answer gives (its Retry-After header), or lower the rate of requests.",
         _ => "Send fewer or smaller requests, spread them out, or ask OpenAI for a higher limit.",
     };
 

@@ -31,6 +31,9 @@ internal static partial class OpenAILog
     [LoggerMessage(405, LogLevel.Warning, "OpenAI answered 429 {ErrorCode} to key {Fingerprint} of OpenAI key provider '{ProviderName}' and the caller gets the 429: requests or tokens per minute are over the rate limit. Slow down: send fewer or smaller requests, spread them out, or ask OpenAI for a higher limit.")]
     public static partial void RateLimited(ILogger logger, string providerName, string fingerprint, string errorCode);
 
+    [LoggerMessage(416, LogLevel.Warning, "OpenAI answered {StatusCode} to key {Fingerprint} of OpenAI key provider '{ProviderName}' and asked to wait {RetryAfter} before trying again, more than the minute a request waits for a retry: the caller gets the {StatusCode} now instead of a call that hangs that long. Send the request again after that time, or lower the rate of requests.")]
+    public static partial void RetryHintTooLong(ILogger logger, string providerName, string fingerprint, int statusCode, TimeSpan retryAfter);
+
     [LoggerMessage(406, LogLevel.Information, "OpenAI accepted key {Fingerprint} of OpenAI key provider '{ProviderName}' at {Endpoint} (startup validation).")]
     public static partial void StartupValidationSucceeded(ILogger logger, string providerName, string fingerprint, string endpoint);
 

@@ -38,7 +38,7 @@ internal sealed class OpenAIRetryPolicy(int maxRetries, KeyRejectionRecovery rec
                 && recovery.FindReplacementAsync(sent, error, canResend: true, message.CancellationToken).AsTask().GetAwaiter().GetResult() is not null;
         }
 
-        return base.ShouldRetry(message, exception);
+        return base.ShouldRetry(message, exception) && !AsksToWaitTooLong(message);
     }
 
     protected override async ValueTask<bool> ShouldRetryAsync(PipelineMessage message, Exception? exception)
@@ -60,7 +60,7 @@ internal sealed class OpenAIRetryPolicy(int maxRetries, KeyRejectionRecovery rec
         }
 
         // The base class's rules (retry count, transient statuses and exceptions), without reading the body again.
-        return base.ShouldRetry(message, exception);
+        return base.ShouldRetry(message, exception) && !AsksToWaitTooLong(message);
     }
 
     /// <summary>
@@ -90,8 +90,8 @@ internal sealed class OpenAIRetryPolicy(int maxRetries, KeyRejectionRecovery rec
             return TimeSpan.Zero;
         }
 
-        if (message.Response is { } response && TryGetRetryAfter(response, timeProvider, out var hint)
-            && hint > TimeSpan.Zero && hint <= MaxHonouredRetryAfter)
+        // A hint of more than a minute never gets here: ShouldRetry returned the answer to the caller.
+        if (message.Response is { } response && TryGetRetryAfter(response, timeProvider, out var hint) && hint > TimeSpan.Zero)
         {
             return hint;
         }
@@ -129,7 +129,7 @@ internal sealed class OpenAIRetryPolicy(int maxRetries, KeyRejectionRecovery rec
 
     private bool ShouldRetryTooManyRequests(PipelineMessage message, OpenAIErrorBody error)
     {
-        var retry = error.QuotaKind != OpenAIQuotaKind.InsufficientQuota && base.ShouldRetry(message, exception: null);
+        var retry = error.QuotaKind != OpenAIQuotaKind.InsufficientQuota && base.ShouldRetry(message, exception: null) && !AsksToWaitTooLong(message);
         if (!retry)
         {
             SentKey.TryGet(message, out var key);
@@ -137,6 +137,22 @@ internal sealed class OpenAIRetryPolicy(int maxRetries, KeyRejectionRecovery rec
         }
 
         return retry;
+    }
+
+    /// <summary>
+    /// Whether the answer asks to wait more than a minute before the next try: then it is returned to the caller at
+    /// once (the SDK's own policy would wait as long as the answer says, an hour if it says so), and logged.
+    /// </summary>
+    private bool AsksToWaitTooLong(PipelineMessage message)
+    {
+        if (message.Response is not { } response || !TryGetRetryAfter(response, timeProvider, out var hint) || hint <= MaxHonouredRetryAfter)
+        {
+            return false;
+        }
+
+        SentKey.TryGet(message, out var key);
+        recovery.ReportLongRetryHint(key, response.Status, hint);
+        return true;
     }
 
     internal static bool TryGetRetryAfter(PipelineResponse response, TimeProvider timeProvider, out TimeSpan delay)
