@@ -36,6 +36,7 @@ internal sealed partial class OpenAIKeyProvider
         Task<OpenAIKey> read;
         lock (_gate)
         {
+            // Stryker disable once Statement : without it the read started below fails with ObjectDisposedException before calling any source (ReadChainAsync checks the disposal token first): the caller gets the same exception
             ObjectDisposedException.ThrowIf(_isDisposed, this);
             if (_current is not { } current)
             {
@@ -67,7 +68,8 @@ internal sealed partial class OpenAIKeyProvider
                 }
                 else
                 {
-                    var spacing = starting ? RejectedKeySchedule.Interval : RejectedKeySchedule.After(_options, rejection.Reads);
+                    // A starting rejection has made no read yet: After(options, 0) is RejectedKeySchedule.Interval.
+                    var spacing = RejectedKeySchedule.After(_options, rejection.Reads);
                     if (WithinInterval(_lastForcedTimestamp, spacing))
                     {
                         if (starting)
@@ -122,6 +124,7 @@ internal sealed partial class OpenAIKeyProvider
 
         rejection.Reads++;
         var next = RejectedKeySchedule.Jittered(RejectedKeySchedule.After(_options, rejection.Reads), Random.Shared.NextDouble());
+        // Stryker disable once Equality : when next equals delay both branches return the same value
         return next < delay ? next : delay;
     }
 

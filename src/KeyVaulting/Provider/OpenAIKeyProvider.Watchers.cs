@@ -16,13 +16,14 @@ internal sealed partial class OpenAIKeyProvider
     /// <summary>Gets the watchers of the sources, by index (null for a source not watched); for tests.</summary>
     internal IReadOnlyList<IKeySourceWatcher?> Watchers => _watchers;
 
-    /// <summary>Called by a watcher when its source may have changed.</summary>
-    private void OnSourceChanged()
+    /// <summary>Called by a watcher when its source may have changed; internal so that tests can report a change at a chosen moment.</summary>
+    internal void OnSourceChanged()
     {
         lock (_gate)
         {
             if (_isDisposed)
             {
+                // Stryker disable once Statement : after disposal a read started here ends before calling any source: ReadChainAsync checks the disposal token first
                 return;
             }
 
@@ -40,6 +41,7 @@ internal sealed partial class OpenAIKeyProvider
     {
         if (_isDisposed)
         {
+            // Stryker disable once Statement : reached only when disposal lands between a read's last disposal check and its outcome, a race no test can schedule; without it a watcher would be created after disposal and never disposed
             return;
         }
 

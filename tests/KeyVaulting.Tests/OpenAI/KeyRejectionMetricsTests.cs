@@ -44,6 +44,8 @@ public sealed class KeyRejectionMetricsTests : IDisposable
             await FluentActions.Awaiting(() => OpenAITestContext.ChatAsync(chat, "rejected")).Should().ThrowAsync<ClientResultException>());
 
         span.GetTagItem(OpenAIClientMetrics.OutcomeTag).Should().Be(OpenAIClientMetrics.KeyUnchanged);
+        span.GetTagItem(OpenAIClientMetrics.ProviderTag).Should().Be("default", "the span names the provider whose key was rejected");
+        span.GetTagItem(OpenAIClientMetrics.ErrorTag).Should().Be("invalid_api_key", "and OpenAI's error code, never its message");
         span.Status.Should().Be(ActivityStatusCode.Error);
         rejections.GetMeasurementSnapshot().Should().ContainSingle()
             .Which.Tags[OpenAIClientMetrics.OutcomeTag].Should().Be(OpenAIClientMetrics.KeyUnchanged);
@@ -81,6 +83,54 @@ public sealed class KeyRejectionMetricsTests : IDisposable
 
         tooMany.GetMeasurementSnapshot().Should().ContainSingle()
             .Which.Tags[OpenAIClientMetrics.ErrorTag].Should().Be(OpenAIClientMetrics.RateLimitExceeded);
+    }
+
+    [Fact]
+    public async Task CompleteChat_RefreshedKeyRejectedToo_CountsTheResendThenTheSecondRejection()
+    {
+        await using var context = await OpenAITestContext.StartAsync(services: (s, _) => s.AddMetrics());
+        using var rejections = new MetricCollector<long>(context.Services.GetRequiredService<IMeterFactory>(), KeyVaultingInstrumentation.MeterName, OpenAIClientMetrics.KeyRejectionsInstrument);
+        var chat = context.Client.GetChatClient("gpt-4o-mini");
+        await OpenAITestContext.ChatAsync(chat, "warm-up");
+        context.Server.RevokeKey(OpenAITestContext.Key1);
+        context.Source.SetValue(OpenAITestContext.Key2); // a new key that OpenAI does not know either
+        context.PassMinimumRefreshInterval();
+
+        await FluentActions.Awaiting(() => OpenAITestContext.ChatAsync(chat, "both-rejected")).Should().ThrowAsync<ClientResultException>();
+
+        rejections.GetMeasurementSnapshot().Select(m => m.Tags[OpenAIClientMetrics.OutcomeTag])
+            .Should().Equal(OpenAIClientMetrics.Resent, OpenAIClientMetrics.RejectedAgain);
+    }
+
+    [Fact]
+    public async Task CompleteChat_401WhenTheKeyCannotBeReRead_CountsRefreshFailedAndTheSpanFails()
+    {
+        await using var context = await OpenAITestContext.StartAsync(services: (s, _) => s.AddMetrics());
+        using var rejections = new MetricCollector<long>(context.Services.GetRequiredService<IMeterFactory>(), KeyVaultingInstrumentation.MeterName, OpenAIClientMetrics.KeyRejectionsInstrument);
+        var chat = context.Client.GetChatClient("gpt-4o-mini");
+        await OpenAITestContext.ChatAsync(chat, "warm-up");
+        context.Server.HoldResponses();
+        ActivityTraceId trace;
+        Task inFlight;
+        using (var parent = _testSource.StartActivity("test")!)
+        {
+            trace = parent.TraceId;
+            inFlight = OpenAITestContext.ChatAsync(chat, "in-flight");
+        }
+
+        await context.Server.WaitForRequestsAsync(2);
+
+        // The key is revoked, and the provider is disposed (host shutdown) before the 401 arrives.
+        context.Server.RevokeKey(OpenAITestContext.Key1);
+        await ((KeyVaulting.Provider.OpenAIKeyProvider)context.Provider).DisposeAsync();
+        context.Server.ReleaseResponses();
+        await FluentActions.Awaiting(() => inFlight.WaitAsync(TimeSpan.FromSeconds(10))).Should().ThrowAsync<ClientResultException>();
+
+        var span = _stopped.Should().ContainSingle(a => a.OperationName == OpenAIClientMetrics.KeyRejectionActivity && a.TraceId == trace).Subject;
+        span.GetTagItem(OpenAIClientMetrics.OutcomeTag).Should().Be(OpenAIClientMetrics.RefreshFailed);
+        span.Status.Should().Be(ActivityStatusCode.Error, "the 401 reaches the caller");
+        rejections.GetMeasurementSnapshot().Should().ContainSingle()
+            .Which.Tags[OpenAIClientMetrics.OutcomeTag].Should().Be(OpenAIClientMetrics.RefreshFailed);
     }
 
     public void Dispose()

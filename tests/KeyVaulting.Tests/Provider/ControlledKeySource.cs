@@ -11,6 +11,7 @@ internal sealed class ControlledKeySource(string name = "Memory:controlled") : I
 {
     private readonly Channel<ControlledFetch> _fetches = Channel.CreateUnbounded<ControlledFetch>();
     private int _fetchCount;
+    private int _answeredCount;
 
     public string Name { get; } = name;
 
@@ -27,7 +28,7 @@ internal sealed class ControlledKeySource(string name = "Memory:controlled") : I
             return new(answer());
         }
 
-        var fetch = new ControlledFetch();
+        var fetch = new ControlledFetch(() => Interlocked.Increment(ref _answeredCount), Volatile.Read(ref _answeredCount));
         _fetches.Writer.TryWrite(fetch);
         return new(fetch.Answer);
     }
@@ -41,13 +42,32 @@ internal sealed class ControlledKeySource(string name = "Memory:controlled") : I
 }
 
 /// <summary>One fetch of a <see cref="ControlledKeySource"/>: answered, failed or left hanging by the test.</summary>
-internal sealed class ControlledFetch
+/// <param name="answered">Counts an answer given by the test.</param>
+/// <param name="answeredBefore">How many fetches of the source the test had answered when this one started.</param>
+internal sealed class ControlledFetch(Action? answered = null, int answeredBefore = 0)
 {
     private readonly TaskCompletionSource<OpenAIKeySourceResult> _answer = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
     public Task<OpenAIKeySourceResult> Answer => _answer.Task;
 
-    public void Found(string value) => _answer.TrySetResult(OpenAIKeySourceResult.Found(value));
+    /// <summary>Gets how many fetches of the source had been answered when this one started: tells a fetch that followed another from one that ran beside it.</summary>
+    public int AnsweredBefore { get; } = answeredBefore;
 
-    public void Fail(Exception exception) => _answer.TrySetException(exception);
+    public void Found(string value)
+    {
+        answered?.Invoke();
+        _answer.TrySetResult(OpenAIKeySourceResult.Found(value));
+    }
+
+    public void NotFound(string reason)
+    {
+        answered?.Invoke();
+        _answer.TrySetResult(OpenAIKeySourceResult.NotFound(reason));
+    }
+
+    public void Fail(Exception exception)
+    {
+        answered?.Invoke();
+        _answer.TrySetException(exception);
+    }
 }

@@ -74,6 +74,44 @@ public sealed class OpenAIKeyProviderMessageTests
         h.Logs.GetSnapshot().Should().ContainSingle(r => r.Id.Id == 1).Which.Message.Should().EndWith(expected + ".").And.NotContain("(null)");
     }
 
+    [Fact]
+    public async Task GetKeyAsync_NamedProviderWithoutAnEnvironmentVariable_ListsEverySourceInOrderUnderTheProvidersName()
+    {
+        var services = new ServiceCollection();
+        var first = new MutableKeySource("Memory:first");
+        var second = new MutableKeySource("Memory:second");
+        first.SetNotFound("the secret does not exist");
+        second.SetNotFound("the file is empty");
+        services.AddOpenAIKeyProvider("billing").AddSource(first).AddSource(second);
+        await using var provider = services.BuildServiceProvider();
+
+        var act = async () => await provider.GetRequiredKeyedService<IOpenAIKeyProvider>("billing").GetKeyAsync();
+
+        (await act.Should().ThrowAsync<OpenAIKeyUnavailableException>()).Which.Message.Should().Be(
+            "No OpenAI API key is available for the OpenAI key provider 'billing'. Sources tried, in order:" +
+            "\n  1. Memory:first: not found (the secret does not exist)" +
+            "\n  2. Memory:second: not found (the file is empty)" +
+            "\nPut the key in one of these sources.");
+    }
+
+    [Fact]
+    public async Task GetKeyAsync_DefaultProviderSourceFailsMidChain_NumbersTheTriedTheFailedAndTheUntriedSources()
+    {
+        await using var h = new ProviderHarness(sourceCount: 3);
+        h.Sources[0].SetNotFound("variable not set");
+        h.Sources[1].SetFailure(message: "the vault is unreachable");
+        h.Sources[2].SetValue(Key);
+
+        var error = await GetErrorAsync(h);
+
+        error.Message.Should().StartWith(
+            "No OpenAI API key is available for the default OpenAI key provider. Sources tried, in order:" +
+            "\n  1. Memory:source1: not found (variable not set)" +
+            "\n  2. Memory:source2: failed (the vault is unreachable)" +
+            "\n  3. Memory:source3: not tried (the chain stops at a failure");
+        h.Sources[2].FetchCount.Should().Be(0);
+    }
+
     private static async Task<OpenAIKeyUnavailableException> GetErrorAsync(ProviderHarness h)
     {
         var act = async () => await h.Provider.GetKeyAsync();

@@ -148,6 +148,7 @@ internal sealed class KeyRejectionRecovery(IOpenAIKeyProvider provider, string p
         metrics?.RecordTooManyRequests(ProviderName, error.QuotaKind);
         if (error.QuotaKind == OpenAIQuotaKind.InsufficientQuota)
         {
+            // Stryker disable once String : the error text of an episode is shown only for the other kinds of answer (OpenAIAnswerLog.Answer)
             if (_answers.First(OpenAIAnswerKind.InsufficientQuota, key, "insufficient_quota"))
             {
                 OpenAILog.InsufficientQuota(Logger, ProviderName, fingerprint);
