@@ -43,6 +43,21 @@ public class OpenAIRetryPolicyTests
     }
 
     [Fact]
+    public async Task CompleteChat_RateLimitedOnce_TheSdksRetryLogReachesTheApplicationsLoggers()
+    {
+        await using var context = await OpenAITestContext.StartAsync(settings => settings.MaxRetries = 1, fakeTime: false);
+        context.Server.EnqueueError(429, "429-rate_limit_exceeded.json", ("retry-after-ms", "1"));
+
+        var completion = await OpenAITestContext.ChatAsync(context.Client.GetChatClient("gpt-4o-mini"), "retried");
+
+        completion.GetRawResponse().Status.Should().Be(200);
+        var logs = context.Logs.GetSnapshot();
+        logs.Should().ContainSingle(r => r.Id.Name == "RequestRetrying", "the SDK logs each retry, to the application's logger factory")
+            .Which.Message.Should().Contain("attempt number 1");
+        context.ShouldNotHaveLeakedKeys();
+    }
+
+    [Fact]
     public async Task CompleteChat_RateLimitPersists_FailsAfterMaxRetriesAndLogsSlowDown()
     {
         await using var context = await OpenAITestContext.StartAsync(settings => settings.MaxRetries = 2, fakeTime: false);
@@ -118,6 +133,25 @@ public class OpenAIRetryPolicyTests
 
         OpenAIRetryPolicy.TryGetRetryAfter(response, context.Time, out var delay).Should().BeFalse();
 
+        delay.Should().Be(TimeSpan.Zero);
+    }
+
+    [Theory]
+    [InlineData("retry-after-ms")]
+    [InlineData("x-ms-retry-after-ms")]
+    [InlineData("Retry-After")]
+    public async Task TryGetRetryAfter_HintOfTimeSpanMaxValue_IsIgnoredWithoutThrowing(string header)
+    {
+        // The largest value a TimeSpan can hold, in the header's unit: too large to wait for, and not an overflow.
+        var largest = header == "Retry-After" ? TimeSpan.MaxValue.TotalSeconds : TimeSpan.MaxValue.TotalMilliseconds;
+        await using var context = await OpenAITestContext.StartAsync(settings => settings.MaxRetries = 0);
+        context.Server.EnqueueError(429, "429-rate_limit_exceeded.json", (header, largest.ToString("R", System.Globalization.CultureInfo.InvariantCulture)));
+        var response = await SendProtocolChatAsync(context);
+        var delay = TimeSpan.FromSeconds(1);
+
+        var act = () => OpenAIRetryPolicy.TryGetRetryAfter(response, context.Time, out delay);
+
+        act.Should().NotThrow().Which.Should().BeFalse();
         delay.Should().Be(TimeSpan.Zero);
     }
 

@@ -93,6 +93,29 @@ public class RevokedBeforeTheStoreIsUpdatedTests
         ((OpenAIKeyProvider)context.Provider).IsKeyRejected().Should().BeFalse();
     }
 
+    [Fact]
+    public async Task CompleteChat_RejectedKeyThenA300Answer_StaysRejectedUntilASuccess()
+    {
+        await using var context = await OpenAITestContext.StartAsync(services: (s, _) => s.AddHealthChecks().AddOpenAIKeyProvider());
+        var chat = context.Client.GetChatClient("gpt-4o-mini");
+        await OpenAITestContext.ChatAsync(chat, "warm-up");
+        var health = context.Services.GetRequiredService<HealthCheckService>();
+        var provider = (OpenAIKeyProvider)context.Provider;
+        context.Server.RevokeKey(OpenAITestContext.Key1);
+        (await SendAsync(chat, "rejected")).Should().Be(401);
+        context.Server.AcceptKey(OpenAITestContext.Key1);
+
+        // 300 Multiple Choices is not a success: it says nothing of whether OpenAI accepts the key.
+        context.Server.EnqueueResponse(300, """{"choices":[]}""");
+        (await SendAsync(chat, "multiple-choices")).Should().Be(300);
+
+        provider.IsKeyRejected().Should().BeTrue("only a 2xx answer ends the rejection");
+        (await health.CheckHealthAsync()).Status.Should().Be(HealthStatus.Unhealthy);
+        (await SendAsync(chat, "accepted")).Should().Be(200);
+        provider.IsKeyRejected().Should().BeFalse();
+        (await health.CheckHealthAsync()).Status.Should().Be(HealthStatus.Healthy);
+    }
+
     private static async Task<int> SendAsync(ChatClient chat, string tag)
     {
         try

@@ -27,6 +27,17 @@ public class OpenAIKeyNormalizerTests
     }
 
     [Fact]
+    public void TryNormalize_BearerPrefixThreeTimes_StripsTwoAndRefusesTheRest()
+    {
+        // Two layers of wrapping are unwrapped; a third is not guessed at: what is left is not one token.
+        OpenAIKeyNormalizer.TryNormalize($"Bearer Bearer Bearer {Key}", out var value, out _, out var error).Should().BeFalse();
+
+        value.Should().BeEmpty();
+        error.Should().Be("contains white space or a line break inside it; a key is one unbroken token");
+        error.Should().NotContain(Key);
+    }
+
+    [Fact]
     public void TryNormalize_TildeIsTheLastAsciiCharacter_Accepted()
     {
         OpenAIKeyNormalizer.TryNormalize(Key + "~", out var value, out _, out var error).Should().BeTrue();

@@ -113,6 +113,7 @@ internal sealed class OpenAIRetryPolicy(int maxRetries, KeyRejectionRecovery rec
     {
         if (!SentKey.TryGet(message, out sent))
         {
+            // Stryker disable once Boolean : unreachable: an answer comes only to a try that passed the key policy (CurrentKeyAuthenticationPolicy, CurrentApiKeyPolicy), which sets SentKey before sending
             return false;
         }
 
@@ -123,6 +124,7 @@ internal sealed class OpenAIRetryPolicy(int maxRetries, KeyRejectionRecovery rec
             return false;
         }
 
+        // Stryker disable once Boolean : only the property's presence is read (TryGetProperty above, value discarded), never its value
         message.SetProperty(typeof(OpenAIRetryPolicy), true);
         return true;
     }
@@ -162,7 +164,9 @@ internal sealed class OpenAIRetryPolicy(int maxRetries, KeyRejectionRecovery rec
             return true;
         }
 
-        if (response.Headers.TryGetValue("Retry-After", out var value) && value is not null)
+        if (
+            // Stryker disable once Logical : a header present has a value (maybe empty) and an absent one gives null, so && and || agree
+            response.Headers.TryGetValue("Retry-After", out var value) && value is not null)
         {
             if (double.TryParse(value, NumberStyles.Float, CultureInfo.InvariantCulture, out var seconds) && seconds >= 0 && seconds < TimeSpan.MaxValue.TotalSeconds)
             {
@@ -183,7 +187,9 @@ internal sealed class OpenAIRetryPolicy(int maxRetries, KeyRejectionRecovery rec
 
     private static bool TryGetMilliseconds(PipelineResponse response, string header, out TimeSpan delay)
     {
-        if (response.Headers.TryGetValue(header, out var value) && value is not null
+        if ((
+                // Stryker disable once Logical : a header present has a value (maybe empty) and an absent one gives null, so && and || agree
+                response.Headers.TryGetValue(header, out var value) && value is not null)
             && double.TryParse(value, NumberStyles.Float, CultureInfo.InvariantCulture, out var milliseconds)
             && milliseconds >= 0 && milliseconds < TimeSpan.MaxValue.TotalMilliseconds)
         {

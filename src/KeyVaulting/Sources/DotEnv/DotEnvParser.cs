@@ -154,6 +154,7 @@ internal static class DotEnvParser
             }
 
             capture?.Append(text.AsSpan(start, _position - start).TrimEnd(" \t"));
+            // Stryker disable once Statement : the value ends at a line break, a '#' or the end; Run's loop skips a line break or a comment the same way
             SkipRestOfLine();
         }
 
@@ -192,6 +193,7 @@ internal static class DotEnvParser
                 throw Error(_line, "unexpected text after the closing quote; only a comment (#) may follow a quoted value");
             }
 
+            // Stryker disable once Statement : the check above leaves a line break, a '#' or the end; Run's loop skips a line break or a comment the same way
             SkipRestOfLine();
         }
 
@@ -200,6 +202,7 @@ internal static class DotEnvParser
         private int Next()
         {
             var c = Peek();
+            // Stryker disable once Conditional : past the end Peek still reads the end of the file, and nothing else reads the position once it is there
             _position += c == EndOfFile ? 0 : 1;
             _line += c == '\n' ? 1 : 0;
             return c;

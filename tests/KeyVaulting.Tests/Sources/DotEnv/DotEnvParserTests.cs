@@ -36,6 +36,8 @@ public class DotEnvParserTests
         { "KEY=a=b==", "a=b==" },
         { "KEY={\"a\": 'b'}", "{\"a\": 'b'}" },
         { "KEY=日本 ®", "日本 ®" },
+        { "KEY=a\u00a0", "a\u00a0" }, // only spaces and tabs are trimmed: other white space is part of the value
+        { "KEY=a\f \t", "a\f" },
 
         // Single quotes and backticks: literal, may span lines.
         { "KEY='a b'", "a b" },
@@ -355,12 +357,32 @@ public class DotEnvParserTests
         line.Should().Be(2);
     }
 
-    [Fact]
-    public void FindValue_ValueAtTheCap_Accepted()
+    [Theory]
+    [InlineData("KEY={0}\n")]
+    [InlineData("KEY=\"{0}\"\n")]
+    [InlineData("KEY='{0}'\n")]
+    [InlineData("KEY=`{0}`")]
+    public void FindValue_ValueAtTheCap_Accepted(string template)
     {
         var value = new string('k', DotEnvParser.MaxValueBytes);
 
-        Parse($"KEY={value}\n").Should().Be(value);
+        Parse(string.Format(System.Globalization.CultureInfo.InvariantCulture, template, value)).Should().Be(value);
+    }
+
+    [Theory]
+    [InlineData("KEY={0}\n")]
+    [InlineData("KEY=\"{0}\"\n")]
+    [InlineData("KEY='{0}'\n")]
+    [InlineData("KEY=`{0}`")]
+    public void FindValue_ValueOneByteOverTheCap_ThrowsNamingTheLimit(string template)
+    {
+        var content = string.Format(System.Globalization.CultureInfo.InvariantCulture, template, new string('k', DotEnvParser.MaxValueBytes + 1));
+
+        var act = () => Parse(content);
+
+        var error = act.Should().Throw<DotEnvFormatException>().Which;
+        error.LineNumber.Should().Be(1);
+        error.Message.Should().Be($"{FilePath} line 1: the value of KEY is longer than 64 KiB; an OpenAI API key is a few hundred characters");
     }
 
     [Theory]
@@ -477,11 +499,54 @@ public class DotEnvParserTests
     {
         var act = () => DotEnvParser.FindValue(new MemoryStream(), variable, FilePath, out _);
 
-        act.Should().Throw<ArgumentException>();
+        act.Should().Throw<ArgumentException>()
+            .WithMessage("The variable is not a valid .env name.*")
+            .Which.ParamName.Should().Be("variable");
+    }
+
+    [Theory]
+    [InlineData("Z_OPENAI_KEY")]
+    [InlineData("ZKEY")]
+    [InlineData("aZ")]
+    [InlineData("_Z")]
+    public void FindValue_NameWithZ_IsRead(string variable)
+    {
+        // 'Z' and 'z' are the last letters of the name rule's ranges.
+        Parse($"A=1\n{variable}=v\nz=w\n", variable).Should().Be("v");
+        Parse($"A=1\n{variable}=v\nz=w\n", "z").Should().Be("w");
+    }
+
+    [Theory]
+    [InlineData("KEY=a # c\nB=2\n")]
+    [InlineData("KEY=a\t#c\nB=2")]
+    [InlineData("KEY='a' # c\nB=2\n")]
+    [InlineData("KEY=\"a\"# c\r\nB=2")]
+    [InlineData("KEY=`a`\nB=2")]
+    public void FindValue_AssignmentAfterACommentedValue_IsReadFromTheNextLine(string content)
+    {
+        Parse(content, "KEY", out var line).Should().Be("a");
+        line.Should().Be(1);
+        Parse(content, "B", out line).Should().Be("2");
+        line.Should().Be(2);
+    }
+
+    [Theory]
+    [InlineData("KEY=v")]
+    [InlineData("KEY=v # c")]
+    [InlineData("KEY='v'")]
+    [InlineData("KEY=\"v\" # c")]
+    [InlineData("A=1\nKEY=v")]
+    public void FindValue_LastLineWithoutLineBreak_IsRead(string content)
+    {
+        Parse(content, "KEY", out var line).Should().Be("v");
+        line.Should().Be(content.Count(c => c == '\n') + 1);
     }
 
     [Theory]
     [InlineData("OPENAI_API_KEY", true)]
+    [InlineData("Z", true)]
+    [InlineData("Z_OPENAI_KEY", true)]
+    [InlineData("zZ9", true)]
     [InlineData("_x", true)]
     [InlineData("a.b-c_9", true)]
     [InlineData("9a", false)]
