@@ -164,9 +164,8 @@ internal sealed class OpenAIRetryPolicy(int maxRetries, KeyRejectionRecovery rec
             return true;
         }
 
-        if (
-            // Stryker disable once Logical : a header present has a value (maybe empty) and an absent one gives null, so && and || agree
-            response.Headers.TryGetValue("Retry-After", out var value) && value is not null)
+        // double.TryParse and DateTimeOffset.TryParse refuse a null value: no separate null check.
+        if (response.Headers.TryGetValue("Retry-After", out var value))
         {
             if (double.TryParse(value, NumberStyles.Float, CultureInfo.InvariantCulture, out var seconds) && seconds >= 0 && seconds < TimeSpan.MaxValue.TotalSeconds)
             {
@@ -187,9 +186,7 @@ internal sealed class OpenAIRetryPolicy(int maxRetries, KeyRejectionRecovery rec
 
     private static bool TryGetMilliseconds(PipelineResponse response, string header, out TimeSpan delay)
     {
-        if ((
-                // Stryker disable once Logical : a header present has a value (maybe empty) and an absent one gives null, so && and || agree
-                response.Headers.TryGetValue(header, out var value) && value is not null)
+        if (response.Headers.TryGetValue(header, out var value)
             && double.TryParse(value, NumberStyles.Float, CultureInfo.InvariantCulture, out var milliseconds)
             && milliseconds >= 0 && milliseconds < TimeSpan.MaxValue.TotalMilliseconds)
         {
