@@ -31,6 +31,7 @@ public sealed class OpenAIKeyProviderHangingSourceTests
 
         var error = (await FluentActions.Awaiting(() => get.WaitAsync(Bound)).Should().ThrowAsync<OpenAIKeyUnavailableException>()).Which;
         error.Message.Should().Contain("Memory:controlled: failed (Memory:controlled did not answer within 00:00:30 (SourceTimeout)");
+        error.InnerException.Should().BeOfType<OpenAIKeySourceException>().Which.IsTransient.Should().BeTrue("a store that did not answer in time may answer the next read");
     }
 
     [Fact]
@@ -163,15 +164,18 @@ public sealed class OpenAIKeyProviderHangingSourceTests
     {
         var source = new NeverDisposedKeySource();
         var time = new FakeTimeProvider();
-        var services = new ServiceCollection().AddSingleton<TimeProvider>(time);
+        var services = new ServiceCollection().AddSingleton<TimeProvider>(time).AddFakeLogging();
         services.AddOpenAIKeyProvider(o => o.SourceTimeout = SourceTimeout).AddSource(_ => source);
         var sp = services.BuildServiceProvider();
+        var logs = sp.GetFakeLogCollector();
         (await sp.GetRequiredService<IOpenAIKeyProvider>().GetKeyAsync()).Value.Should().Be(KeyA);
 
         var disposal = sp.DisposeAsync().AsTask();
         await Until(() => source.DisposalStarted);
 
         await AdvanceUntilAsync(time, disposal);
+        logs.GetSnapshot().Should().ContainSingle(r => r.Id.Id == 14, "the operator learns which source was left behind")
+            .Which.Message.Should().Contain("stopped waiting for").And.Contain("00:00:30 (SourceTimeout)");
     }
 
     [Fact]

@@ -97,19 +97,23 @@ public sealed class OpenAIKeyProviderMessageTests
     [Fact]
     public async Task GetKeyAsync_DefaultProviderSourceFailsMidChain_NumbersTheTriedTheFailedAndTheUntriedSources()
     {
-        await using var h = new ProviderHarness(sourceCount: 3);
+        await using var h = new ProviderHarness(sourceCount: 4);
         h.Sources[0].SetNotFound("variable not set");
         h.Sources[1].SetFailure(message: "the vault is unreachable");
         h.Sources[2].SetValue(Key);
+        h.Sources[3].SetValue(Key);
 
         var error = await GetErrorAsync(h);
 
+        const string NotTried = ": not tried (the chain stops at a failure so that an outage never switches to another key)";
         error.Message.Should().StartWith(
             "No OpenAI API key is available for the default OpenAI key provider. Sources tried, in order:" +
             "\n  1. Memory:source1: not found (variable not set)" +
             "\n  2. Memory:source2: failed (the vault is unreachable)" +
-            "\n  3. Memory:source3: not tried (the chain stops at a failure");
+            "\n  3. Memory:source3" + NotTried +
+            "\n  4. Memory:source4" + NotTried);
         h.Sources[2].FetchCount.Should().Be(0);
+        h.Sources[3].FetchCount.Should().Be(0);
     }
 
     private static async Task<OpenAIKeyUnavailableException> GetErrorAsync(ProviderHarness h)

@@ -178,6 +178,21 @@ public class OpenAIKeyProviderReadOutcomeTests
             "OpenAI key provider 'default' could not refresh from every source: no source of the chain has a key.");
     }
 
+    [Fact]
+    public async Task RefreshAsync_SourceFailsWithALastGoodKey_WarningNamesTheFailingSource()
+    {
+        await using var h = new ProviderHarness();
+        h.Source.SetValue(KeyA);
+        var key = await h.Provider.GetKeyAsync();
+        await h.AdvanceAsync(TimeSpan.FromSeconds(10));
+        h.Source.SetFailure(message: "the vault is sealed");
+
+        (await h.Provider.RefreshAsync()).Should().Be(key);
+
+        h.Logs.GetSnapshot().Should().ContainSingle(r => r.Id.Id == 3).Which.Message.Should().StartWith(
+            "OpenAI key provider 'default' could not refresh from Memory:source1: ").And.Contain("the vault is sealed").And.Contain(key.Fingerprint);
+    }
+
     private static async Task<OpenAIKeyUnavailableException> FirstLoadErrorAsync(ProviderHarness h)
     {
         var act = async () => await h.Provider.GetKeyAsync();
