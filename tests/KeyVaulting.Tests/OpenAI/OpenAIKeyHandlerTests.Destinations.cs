@@ -75,7 +75,7 @@ public partial class OpenAIKeyHandlerTests
         var logged = world.Logs.GetSnapshot().Where(r => r.Id.Id == 412).Select(r => r.Message).ToList();
         logged.Should().HaveCount(3, "each origin that went without the key is logged once");
         logged.Should().ContainSingle(m => m.Contains($"http://127.0.0.1:{images.Port} ", StringComparison.Ordinal))
-            .Which.Should().Contain($"{world.Server.BaseAddress.GetLeftPart(UriPartial.Authority)}").And.Contain("BaseAddress");
+            .Which.Should().Contain($"{world.Server.BaseAddress.GetLeftPart(UriPartial.Authority)} (the client's BaseAddress)");
         world.ShouldNotHaveLeakedKeys();
     }
 
@@ -123,7 +123,8 @@ public partial class OpenAIKeyHandlerTests
 
         response.StatusCode.Should().Be(HttpStatusCode.Unauthorized);
         world.Server.Requests.Should().ContainSingle().Which.Key.Should().BeNull("without a BaseAddress or an Endpoint setting, the key goes only to https://api.openai.com");
-        world.Logs.GetSnapshot().Should().ContainSingle(r => r.Id.Id == 412).Which.Message.Should().Contain("https://api.openai.com");
+        world.Logs.GetSnapshot().Should().ContainSingle(r => r.Id.Id == 412).Which.Message.Should().Contain(
+            "https://api.openai.com (OpenAI's API; the client has no BaseAddress and no Endpoint setting)");
     }
 
     [Theory]

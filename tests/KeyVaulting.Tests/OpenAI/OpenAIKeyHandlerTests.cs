@@ -27,6 +27,7 @@ public partial class OpenAIKeyHandlerTests
         using var request = new HttpRequestMessage(HttpMethod.Post, ChatPath) { Content = Chat("headers") };
         request.Headers.TryAddWithoutValidation("Authorization", "Bearer stale-value");
         request.Headers.TryAddWithoutValidation("OpenAI-Project", "proj_stale");
+        request.Headers.TryAddWithoutValidation("OpenAI-Organization", "org-stale");
 
         using var response = await world.Http.SendAsync(request);
 
