@@ -178,7 +178,7 @@ public class OpenAIRetryPolicyTests
     [InlineData("Retry-After", "60", 60_000)] // a minute exactly is followed
     public async Task CompleteChat_RateLimitedWithAHint_WaitsOnTheTimeProvider(string header, string value, int expectedMilliseconds)
     {
-        var time = new RecordingFakeTimeProvider();
+        var time = new TimerRecordingTimeProvider();
         await using var context = await OpenAITestContext.StartAsync(
             settings => settings.MaxRetries = 1,
             (services, _) => services.AddSingleton<TimeProvider>(time));
@@ -203,7 +203,7 @@ public class OpenAIRetryPolicyTests
     [InlineData(500, "retry-after-ms", "90000")]
     public async Task CompleteChat_HintLongerThanAMinute_ReturnsTheAnswerAtOnceWithoutWaiting(int status, string header, string value)
     {
-        var time = new RecordingFakeTimeProvider();
+        var time = new TimerRecordingTimeProvider();
         await using var context = await OpenAITestContext.StartAsync(
             settings => settings.MaxRetries = 3,
             (services, _) => services.AddSingleton<TimeProvider>(time));
@@ -247,26 +247,6 @@ public class OpenAIRetryPolicyTests
         {
             Environment.TickCount64.Should().BeLessThan(deadline, "the condition should become true");
             await Task.Yield();
-        }
-    }
-
-    /// <summary>Fake time that records the due time of every timer created on it (<c>Task.Delay</c> creates one).</summary>
-    private sealed class RecordingFakeTimeProvider() : Microsoft.Extensions.Time.Testing.FakeTimeProvider(new DateTimeOffset(2026, 1, 1, 0, 0, 0, TimeSpan.Zero))
-    {
-        private readonly System.Collections.Concurrent.ConcurrentQueue<TimeSpan> _timers = new();
-
-        public IReadOnlyCollection<TimeSpan> TimerDueTimes => _timers;
-
-        public void ClearTimers() => _timers.Clear();
-
-        public override ITimer CreateTimer(TimerCallback callback, object? state, TimeSpan dueTime, TimeSpan period)
-        {
-            if (dueTime != Timeout.InfiniteTimeSpan)
-            {
-                _timers.Enqueue(dueTime);
-            }
-
-            return base.CreateTimer(callback, state, dueTime, period);
         }
     }
 

@@ -5,7 +5,6 @@ using KeyVaulting.Tests.Provider;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Diagnostics.Metrics.Testing;
 using Microsoft.Extensions.Primitives;
-using Microsoft.Extensions.Time.Testing;
 
 namespace KeyVaulting.Tests.Reliability;
 
@@ -21,7 +20,7 @@ public class ProviderReleaseTests
     [Fact]
     public async Task DisposeAsync_AfterReadsAndRefreshes_ReleasesEveryTimerItCreated()
     {
-        var time = new TimerTrackingTimeProvider();
+        var time = new TimerRecordingTimeProvider(new DateTimeOffset(2026, 11, 23, 12, 0, 0, TimeSpan.Zero));
         var source = new MutableKeySource();
         source.SetValue(TestKeys.Project('A'));
         var services = new ServiceCollection().AddSingleton<TimeProvider>(time);
@@ -79,54 +78,5 @@ public class ProviderReleaseTests
 
         Volatile.Read(ref changes).Should().Be(0, "clients are not rebuilt for a key read after shutdown");
         app.Provider.GetStatus().Key!.Value.Should().Be(TestKeys.Project('A'));
-    }
-
-    /// <summary>Fake time that records every timer created on it and whether it was disposed.</summary>
-    private sealed class TimerTrackingTimeProvider() : FakeTimeProvider(new DateTimeOffset(2026, 11, 23, 12, 0, 0, TimeSpan.Zero))
-    {
-        private readonly List<TrackedTimer> _created = [];
-
-        public IReadOnlyList<TrackedTimer> Created
-        {
-            get
-            {
-                lock (_created)
-                {
-                    return [.. _created];
-                }
-            }
-        }
-
-        public override ITimer CreateTimer(TimerCallback callback, object? state, TimeSpan dueTime, TimeSpan period)
-        {
-            var timer = new TrackedTimer(base.CreateTimer(callback, state, dueTime, period));
-            lock (_created)
-            {
-                _created.Add(timer);
-            }
-
-            return timer;
-        }
-    }
-
-    private sealed class TrackedTimer(ITimer inner) : ITimer
-    {
-        private volatile bool _disposed;
-
-        public bool IsDisposed => _disposed;
-
-        public bool Change(TimeSpan dueTime, TimeSpan period) => inner.Change(dueTime, period);
-
-        public void Dispose()
-        {
-            _disposed = true;
-            inner.Dispose();
-        }
-
-        public ValueTask DisposeAsync()
-        {
-            _disposed = true;
-            return inner.DisposeAsync();
-        }
     }
 }
